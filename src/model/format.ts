@@ -1,0 +1,45 @@
+/**
+ * The app's model format: a standard TensorFlow.js weights manifest (`model.json` +
+ * binary shard, loadable with `tf.io`) whose `userDefinedMetadata.ghostnet` says what it is.
+ * Weights keep their PyTorch names and layouts; BatchNorm is folded when the model is built.
+ */
+import type { ClassInfo } from './classes/index.ts';
+
+export const MODEL_FORMAT = 'ghostnet-tfjs-weights';
+export const MODEL_FORMAT_VERSION = 1;
+export const WEIGHTS_FILE = 'weights.bin';
+
+export interface Provenance {
+  /** File name the model was converted from. */
+  readonly source: string;
+  readonly sourceFormat: string;
+  readonly sha256: string;
+  readonly convertedAt: string;
+  readonly converter: string;
+}
+
+export interface GhostNetMetadata {
+  readonly formatVersion: number;
+  readonly architecture: 'ghostnet-v1';
+  /** Human-readable name, e.g. "GhostNet 1.0x · Imagenette". */
+  readonly name: string;
+  readonly width: number;
+  readonly numClasses: number;
+  readonly classes: readonly ClassInfo[];
+  /** Recommended input side in pixels. */
+  readonly inputSize: number;
+  readonly normalization: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  readonly storage: 'float32' | 'float16';
+  /** Trainable parameters (excluding BatchNorm statistics). */
+  readonly parameters: number;
+  readonly provenance: Provenance;
+}
+
+/** Read and check the metadata of a loaded manifest; throws a clear message otherwise. */
+export function metadataFromArtifacts(userDefinedMetadata: unknown): GhostNetMetadata {
+  const m = (userDefinedMetadata as { ghostnet?: GhostNetMetadata } | undefined)?.ghostnet;
+  if (!m || m.architecture !== 'ghostnet-v1') throw new Error('this model.json is not a GhostNet model made by this app (no ghostnet metadata)');
+  if (m.formatVersion !== MODEL_FORMAT_VERSION) throw new Error(`unsupported GhostNet model format version ${m.formatVersion}`);
+  if (!(m.width > 0) || !Number.isInteger(m.numClasses) || m.classes?.length !== m.numClasses) throw new Error('the GhostNet metadata is inconsistent (width, class count or class list)');
+  return m;
+}

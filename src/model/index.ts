@@ -1,0 +1,179 @@
+/**
+ * Public API, in the style of the tfjs-models packages:
+ *   const model = await load('/models/ghostnet_100_imagenette/model.json');
+ *   const top5 = await model.classify(pixels, 5);
+ *   model.dispose();
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GHOSTNET_CONSTANTS, buildNetworkSpec, ghostModuleShape, type NetworkSpec } from './architecture.ts';
+import { metadataFromArtifacts, type GhostNetMetadata } from './format.ts';
+import { GhostNetwork, type ForwardResult } from './network.ts';
+import { preprocessPixels, type PixelBuffer } from './preprocess.ts';
+import { pairSimilarities, type PairSimilarity } from './similarity.ts';
+import { storedParameters } from './parameters.ts';
+
+export type { GhostNetMetadata } from './format.ts';
+export type { PixelBuffer } from './preprocess.ts';
+export type { PairSimilarity } from './similarity.ts';
+
+export interface Prediction {
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly probability: number;
+}
+
+export interface FeatureMaps {
+  readonly moduleId: string;
+  readonly inputSize: number;
+  readonly height: number;
+  readonly width: number;
+  readonly ratio: number;
+  readonly intrinsicChannels: number;
+  readonly ghostChannels: number;
+  /** HWC float32, batch dropped. */
+  readonly intrinsic: Float32Array;
+  readonly ghost: Float32Array;
+  readonly pairs: PairSimilarity[];
+}
+
+/** In-memory model artifacts: what the converter produces and what model.json + weights hold. */
+export interface ModelArtifactsSource {
+  readonly modelJson: { userDefinedMetadata?: unknown };
+  readonly weightSpecs: tf.io.WeightsManifestEntry[];
+  readonly weightData: ArrayBuffer;
+}
+
+/** A URL of a model.json, a tf.io handler (e.g. browserFiles), or in-memory artifacts. */
+export type ModelSource = string | tf.io.IOHandler | ModelArtifactsSource;
+
+/** What `classify`, `logits` and `features` take: pixels, or an already preprocessed NHWC tensor. */
+export type ModelInput = PixelBuffer | tf.Tensor4D;
+
+export class GhostNetModel {
+  readonly spec: NetworkSpec;
+  private readonly network: GhostNetwork;
+
+  constructor(readonly metadata: GhostNetMetadata, weights: tf.NamedTensorMap) {
+    this.spec = buildNetworkSpec(metadata.width, metadata.numClasses);
+    const expected = storedParameters(this.spec);
+    for (const p of expected) {
+      const t = weights[p.name];
+      if (!t || t.shape.join() !== p.shape.join()) throw new Error(`the model's weight "${p.name}" is missing or has the wrong shape`);
+    }
+    this.network = new GhostNetwork(this.spec, weights);
+  }
+
+  get inputSize(): number {
+    return this.metadata.inputSize;
+  }
+
+  /** Pixels -> normalised [1, S, S, 3] tensor (caller disposes). */
+  inputTensor(pixels: PixelBuffer, size = this.inputSize): tf.Tensor4D {
+    checkSize(size);
+    return tf.tensor4d(preprocessPixels(pixels, size), [1, size, size, 3]);
+  }
+
+  private withInput<T>(input: ModelInput, size: number | undefined, fn: (x: tf.Tensor4D) => T): T {
+    if (input instanceof tf.Tensor) {
+      if (input.rank !== 4 || input.shape[3] !== 3) throw new Error(`expected an NHWC tensor with 3 channels, got shape [${input.shape}]`);
+      checkSize(Math.min(input.shape[1], input.shape[2]));
+      return fn(input);
+    }
+    const x = this.inputTensor(input, size);
+    try {
+      return fn(x);
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Raw logits [N, classes]; the caller disposes the result. */
+  logits(input: ModelInput, size?: number): tf.Tensor2D {
+    return this.withInput(input, size, (x) => this.network.forward(x).logits);
+  }
+
+  /** Logits and Ghost-module taps from one pass; the caller disposes all returned tensors. */
+  forward(input: ModelInput, tapIds: readonly string[] = [], size?: number): ForwardResult {
+    return this.withInput(input, size, (x) => this.network.forward(x, tapIds));
+  }
+
+  /** Top-K classes with softmax probabilities. One async read; nothing blocks the thread. */
+  async classify(input: ModelInput, topK = 5, size?: number): Promise<Prediction[]> {
+    const k = Math.max(1, Math.min(topK, this.metadata.numClasses));
+    const { values, indices } = tf.tidy(() => {
+      const logits = this.logits(input, size);
+      return tf.topk(tf.squeeze(tf.softmax(tf.slice(logits, [0, 0], [1, -1])), [0]), k);
+    });
+    try {
+      const [v, i] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
+      return Array.from(i, (index, n) => ({ index, ...this.metadata.classes[index], probability: v[n] }));
+    } finally {
+      tf.dispose([values, indices]);
+    }
+  }
+
+  /** A Ghost module's intrinsic and ghost maps for an image, with each pair's similarity. */
+  async features(input: ModelInput, moduleId: string, size?: number): Promise<FeatureMaps> {
+    const inputSize = input instanceof tf.Tensor ? input.shape[1] : (size ?? this.inputSize);
+    const { module } = ghostModuleShape(this.spec, moduleId, inputSize);
+    const result = this.forward(input, [moduleId], size);
+    const tap = result.taps.get(moduleId)!;
+    try {
+      const [intrinsic, ghost] = (await Promise.all([tap.intrinsic.data(), tap.ghost.data()])) as Float32Array[];
+      const [, height, width, intrinsicChannels] = tap.intrinsic.shape;
+      const ghostChannels = tap.ghost.shape[3];
+      return {
+        moduleId, inputSize, height, width, ratio: module.ratio, intrinsicChannels, ghostChannels, intrinsic, ghost,
+        pairs: pairSimilarities(intrinsic, intrinsicChannels, ghost, ghostChannels, module.ratio),
+      };
+    } finally {
+      tf.dispose([result.logits, tap.intrinsic, tap.ghost]);
+    }
+  }
+
+  /** Run once so shaders/kernels for this input size are compiled before the first real frame. */
+  async warmup(size = this.inputSize): Promise<void> {
+    const logits = tf.tidy(() => this.network.forward(tf.zeros([1, size, size, 3])).logits);
+    await logits.data();
+    logits.dispose();
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+}
+
+function checkSize(size: number): void {
+  if (!Number.isInteger(size) || size < GHOSTNET_CONSTANTS.minInputSize) {
+    throw new Error(`input size must be an integer of at least ${GHOSTNET_CONSTANTS.minInputSize} px, got ${size}`);
+  }
+}
+
+function isArtifacts(s: ModelSource): s is ModelArtifactsSource {
+  return typeof s === 'object' && 'weightData' in s && 'modelJson' in s;
+}
+
+/** Load a converted GhostNet. Weights are decoded, folded and uploaded to the active backend. */
+export async function load(source: ModelSource, options: { onProgress?: (fraction: number) => void } = {}): Promise<GhostNetModel> {
+  let userDefinedMetadata: unknown;
+  let weightSpecs: tf.io.WeightsManifestEntry[] | undefined;
+  let weightData: tf.io.WeightData | undefined;
+  if (isArtifacts(source)) {
+    ({ weightSpecs, weightData } = source);
+    userDefinedMetadata = source.modelJson.userDefinedMetadata;
+  } else {
+    const handler = typeof source === 'string' ? tf.io.http(source, { onProgress: options.onProgress }) : source;
+    if (!handler.load) throw new Error('this model source cannot be loaded');
+    const artifacts = await handler.load();
+    ({ weightSpecs, weightData, userDefinedMetadata } = artifacts);
+  }
+  const metadata = metadataFromArtifacts(userDefinedMetadata);
+  if (!weightSpecs || !weightData) throw new Error('the model has no weights');
+  const weights = tf.io.decodeWeights(weightData, weightSpecs);
+  try {
+    return new GhostNetModel(metadata, weights);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Image -> model input, identical in the browser and in Node.
+ *
+ * The reference pipeline (MODEL_CARD.md) resizes the whole image to S x S with PIL's bilinear
+ * filter, which widens its support when shrinking (antialiasing) and rounds to 8 bits between
+ * the horizontal and the vertical pass. This is a port of that filter in 22-bit fixed point, so
+ * the browser, the CLI and the PyTorch reference see the same pixels (up to JPEG decoding).
+ */
+
+export const PREPROCESSING = {
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  /** Bilinear filter support in input pixels at scale 1 (PIL's BILINEAR). */
+  filterSupport: 1,
+  precisionBits: 32 - 8 - 2,
+  /** Sides the UI offers; the models are fully convolutional. */
+  minSize: 96,
+  maxSize: 320,
+} as const;
+
+/** RGBA (or RGB) 8-bit pixels, row-major, as from ImageData or an image decoder. */
+export interface PixelBuffer {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array | Uint8ClampedArray;
+  /** Bytes per pixel: 4 for RGBA (ImageData), 3 for RGB. */
+  readonly channels: 3 | 4;
+}
+
+interface Coefficients {
+  readonly bounds: Int32Array; // [min, count] per output pixel
+  readonly weights: Int32Array; // fixed-point, `stride` per output pixel
+  readonly stride: number;
+}
+
+const coefficientCache = new Map<string, Coefficients>();
+
+/** PIL's precompute_coeffs + normalize_coeffs_8bpc for the bilinear (triangle) filter. */
+function coefficients(inSize: number, outSize: number): Coefficients {
+  const key = `${inSize}>${outSize}`;
+  const cached = coefficientCache.get(key);
+  if (cached) return cached;
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = PREPROCESSING.filterSupport * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  const bounds = new Int32Array(outSize * 2);
+  const weights = new Int32Array(outSize * stride);
+  const one = 1 << PREPROCESSING.precisionBits;
+  const k = new Float64Array(stride);
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    const count = xmax - xmin;
+    let total = 0;
+    for (let x = 0; x < count; x++) {
+      const t = Math.abs((x + xmin - center + 0.5) / filterScale);
+      const w = t < 1 ? 1 - t : 0;
+      k[x] = w;
+      total += w;
+    }
+    for (let x = 0; x < count; x++) {
+      const w = total !== 0 ? k[x] / total : 0;
+      weights[xx * stride + x] = Math.trunc(w < 0 ? -0.5 + w * one : 0.5 + w * one);
+    }
+    bounds[xx * 2] = xmin;
+    bounds[xx * 2 + 1] = count;
+  }
+  const result = { bounds, weights, stride };
+  if (coefficientCache.size > 64) coefficientCache.clear();
+  coefficientCache.set(key, result);
+  return result;
+}
+
+const clip8 = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : v);
+
+/** Resize to `size` x `size` RGB bytes exactly as PIL's `Image.resize((S, S), BILINEAR)`. */
+export function resizeRgb(src: PixelBuffer, size: number): Uint8Array {
+  const { width, height, data, channels } = src;
+  if (width < 1 || height < 1) throw new Error('the image has no pixels');
+  const shift = PREPROCESSING.precisionBits;
+  const half = 1 << (shift - 1);
+  const div = 2 ** shift;
+  // Horizontal pass (skipped when the width does not change), rounding to 8 bits like PIL.
+  let rows: Uint8Array;
+  if (width === size) {
+    rows = new Uint8Array(width * height * 3);
+    for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+      rows[i * 3] = data[j];
+      rows[i * 3 + 1] = data[j + 1];
+      rows[i * 3 + 2] = data[j + 2];
+    }
+  } else {
+    const c = coefficients(width, size);
+    rows = new Uint8Array(size * height * 3);
+    for (let y = 0; y < height; y++) {
+      const rowBase = y * width * channels;
+      for (let xx = 0; xx < size; xx++) {
+        const xmin = c.bounds[xx * 2];
+        const count = c.bounds[xx * 2 + 1];
+        let r = half, g = half, b = half;
+        for (let x = 0; x < count; x++) {
+          const w = c.weights[xx * c.stride + x];
+          const p = rowBase + (xmin + x) * channels;
+          r += data[p] * w;
+          g += data[p + 1] * w;
+          b += data[p + 2] * w;
+        }
+        const o = (y * size + xx) * 3;
+        rows[o] = clip8(Math.floor(r / div));
+        rows[o + 1] = clip8(Math.floor(g / div));
+        rows[o + 2] = clip8(Math.floor(b / div));
+      }
+    }
+  }
+  if (height === size) return rows;
+  const c = coefficients(height, size);
+  const out = new Uint8Array(size * size * 3);
+  const rowLen = size * 3;
+  for (let yy = 0; yy < size; yy++) {
+    const ymin = c.bounds[yy * 2];
+    const count = c.bounds[yy * 2 + 1];
+    for (let i = 0; i < rowLen; i++) {
+      let acc = half;
+      for (let y = 0; y < count; y++) acc += rows[(ymin + y) * rowLen + i] * c.weights[yy * c.stride + y];
+      out[yy * rowLen + i] = clip8(Math.floor(acc / div));
+    }
+  }
+  return out;
+}
+
+/** RGB bytes -> normalised NHWC float32 (RGB / 255, then (x - mean) / std). */
+export function normalizeRgb(rgb: Uint8Array): Float32Array {
+  const out = new Float32Array(rgb.length);
+  const { mean, std } = PREPROCESSING;
+  for (let i = 0; i < rgb.length; i += 3) {
+    for (let ch = 0; ch < 3; ch++) out[i + ch] = (rgb[i + ch] / 255 - mean[ch]) / std[ch];
+  }
+  return out;
+}
+
+/** The whole pipeline: pixels -> S x S normalised float32, HWC. */
+export function preprocessPixels(src: PixelBuffer, size: number): Float32Array {
+  return normalizeRgb(resizeRgb(src, size));
+}
