@@ -1,0 +1,69 @@
+/**
+ * TensorFlow.js backends for the page: WebGL first, then wasm, then cpu. The wasm binaries are
+ * bundled by Vite as local assets (no CDN).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  /** GPU renderer string for WebGL, a description otherwise. */
+  readonly renderer: string;
+  /** Why a backend earlier in the list was not used, if one was skipped. */
+  readonly fallbackReason: string | null;
+}
+
+/** The WebGL renderer string (unmasked where the browser allows it). */
+export function webglRenderer(): string {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return 'no WebGL';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return 'unknown';
+  }
+}
+
+function describe(name: BackendName): string {
+  if (name === 'webgl') return webglRenderer();
+  if (name === 'wasm') return 'WebAssembly on the CPU';
+  return 'plain JavaScript on the CPU';
+}
+
+/** Try `preferred` and then every later backend in BACKENDS order. */
+export async function startBackend(preferred: BackendName = 'webgl'): Promise<BackendInfo> {
+  const reasons: string[] = [];
+  for (const name of BACKENDS.slice(BACKENDS.indexOf(preferred))) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        if (name === 'webgl') {
+          // A backend can register yet fail at the first kernel (e.g. no float textures): probe it.
+          const probe = tf.tidy(() => tf.add(tf.ones([2]), 1));
+          await probe.data();
+          probe.dispose();
+        }
+        return { name, renderer: describe(name), fallbackReason: reasons.length ? reasons.join('; ') : null };
+      }
+      reasons.push(`${name} is not available in this browser`);
+    } catch (e) {
+      reasons.push(`${name} failed: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start (${reasons.join('; ')})`);
+}

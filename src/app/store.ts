@@ -1,0 +1,70 @@
+/**
+ * The app's shared state, in one store (zustand). Components read slices with `useApp(selector)`;
+ * long-running work (backend start, model loading, inference) lives in `actions.ts`.
+ */
+import { create } from 'zustand';
+import type { GhostNetModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
+import type { BackendInfo, BackendName } from './backends.ts';
+
+export interface ModelEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly source: ModelSource;
+  /** Shipped with the app (true) or brought by the user (false). */
+  readonly builtIn: boolean;
+}
+
+export type InputKind = 'upload' | 'sample' | 'webcam';
+
+/** The image every view works on: the last upload, sample or webcam frame. */
+export interface CurrentInput {
+  readonly pixels: PixelBuffer;
+  readonly label: string;
+  readonly kind: InputKind;
+  /** Increases with every new input, so views can tell frames apart cheaply. */
+  readonly version: number;
+}
+
+export interface AppState {
+  backend: BackendInfo | null;
+  backendStatus: 'starting' | 'ready' | 'error';
+  /** Backend the user asked for (the app may have fallen back from it). */
+  requestedBackend: BackendName;
+  models: ModelEntry[];
+  modelId: string | null;
+  model: GhostNetModel | null;
+  modelStatus: 'idle' | 'loading' | 'ready' | 'error';
+  modelLoadMs: number | null;
+  inputSize: number;
+  input: CurrentInput | null;
+  predictions: Prediction[] | null;
+  latencyMs: number | null;
+  /** The message shown in the error region (null when all is well). */
+  error: string | null;
+  /** A polite status line for screen readers and the page (e.g. what was classified). */
+  status: string;
+  set: (patch: Partial<AppState>) => void;
+}
+
+export const useApp = create<AppState>((set) => ({
+  backend: null,
+  backendStatus: 'starting',
+  requestedBackend: 'webgl',
+  models: [],
+  modelId: null,
+  model: null,
+  modelStatus: 'idle',
+  modelLoadMs: null,
+  inputSize: 160,
+  input: null,
+  predictions: null,
+  latencyMs: null,
+  error: null,
+  status: '',
+  set: (patch) => set(patch),
+}));
+
+let inputVersion = 0;
+export function nextInputVersion(): number {
+  return ++inputVersion;
+}
