@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './e2e/chromium.ts';
 
-const PORT = 4173;
+// E2E_PORT / E2E_DIST let several checkouts or builds run side by side; CI uses the defaults.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 // WebGL runs in software (SwiftShader) here: slow but exact, hence the generous timeouts.
 export default defineConfig({
@@ -19,9 +21,9 @@ export default defineConfig({
   },
   webServer: {
     // `npm run test:e2e` builds first; the preview server serves dist/ from this origin only.
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --outDir ${DIST}`,
     url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });
