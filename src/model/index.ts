@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GHOSTNET_CONSTANTS, buildNetworkSpec, ghostModuleShape, type NetworkSpec } from './architecture.ts';
 import { metadataFromArtifacts, type GhostNetMetadata } from './format.ts';
-import { GhostNetwork, type ForwardResult } from './network.ts';
+import { GhostNetwork, type ForwardResult, type StepTiming } from './network.ts';
 import { preprocessPixels, type PixelBuffer } from './preprocess.ts';
 import { pairSimilarities, type PairSimilarity } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
@@ -15,6 +15,7 @@ import { storedParameters } from './parameters.ts';
 export type { GhostNetMetadata } from './format.ts';
 export type { PixelBuffer } from './preprocess.ts';
 export type { PairSimilarity } from './similarity.ts';
+export type { StepTiming, ForwardResult, GhostTap } from './network.ts';
 
 export interface Prediction {
   readonly index: number;
@@ -129,6 +130,16 @@ export class GhostNetModel {
       };
     } finally {
       tf.dispose([result.logits, tap.intrinsic, tap.ghost]);
+    }
+  }
+
+  /** Per-step wall times of one forward pass (see GhostNetwork.profile); warm up first. */
+  async profile(input: ModelInput, size?: number): Promise<StepTiming[]> {
+    const x = input instanceof tf.Tensor ? input : this.inputTensor(input, size);
+    try {
+      return await this.network.profile(x);
+    } finally {
+      if (x !== input) x.dispose();
     }
   }
 

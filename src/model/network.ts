@@ -44,6 +44,25 @@ export interface GhostTap {
   readonly ghost: tf.Tensor4D;
 }
 
+/** Mutable state threaded through the steps of one pass. */
+interface StepState {
+  x: tf.Tensor;
+  /** Input of the current bottleneck, for its shortcut. */
+  residual: tf.Tensor4D | null;
+  taps: Map<string, GhostTap> | null;
+}
+
+interface NetworkStep {
+  /** `conv_stem`, `blocks.S.B.ghost1|conv_dw|se|ghost2|shortcut`, `blocks.9.0`, `conv_head`, `classifier` */
+  readonly id: string;
+  run(state: StepState): void;
+}
+
+export interface StepTiming {
+  readonly id: string;
+  readonly ms: number;
+}
+
 export interface ForwardResult {
   readonly logits: tf.Tensor2D;
   readonly taps: Map<string, GhostTap>;
@@ -115,6 +134,7 @@ export class GhostNetwork {
   private readonly lastConv: FoldedConv;
   private readonly head: Dense;
   private readonly classifier: Dense;
+  private readonly steps: NetworkStep[];
   private disposed = false;
 
   constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap) {
@@ -137,6 +157,7 @@ export class GhostNetwork {
     this.lastConv = foldConv(weights, `${last}.conv`, `${last}.bn1`, { kernel: 1, stride: 1, depthwise: false, activation: 'relu' });
     this.head = dense(weights, 'conv_head');
     this.classifier = dense(weights, 'classifier');
+    this.steps = this.buildSteps();
   }
 
   private ghost(x: tf.Tensor4D, g: GhostWeights, taps: Map<string, GhostTap> | null): tf.Tensor4D {
@@ -148,18 +169,50 @@ export class GhostNetwork {
     return total === g.spec.outChannels ? out : tf.slice(out, [0, 0, 0, 0], [-1, -1, -1, g.spec.outChannels]);
   }
 
-  private block(x: tf.Tensor4D, b: BlockWeights, taps: Map<string, GhostTap> | null): tf.Tensor4D {
-    let h = this.ghost(x, b.ghost1, taps);
-    if (b.dw) h = runConv(h, b.dw);
-    if (b.se) {
-      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-      const reduced = tf.fused.matMul({ a: pooled, b: b.se.reduce.weight, bias: b.se.reduce.bias, activation: 'relu' });
-      const gate = tf.mul(tf.fused.matMul({ a: reduced, b: b.se.expand.weight, bias: b.se.expand.bias, activation: 'relu6' }), 1 / 6);
-      h = tf.mul(h, tf.reshape(gate, [gate.shape[0], 1, 1, -1]));
+  /**
+   * The forward pass as a list of named steps (stem, each part of each bottleneck, head), so
+   * the same code serves `forward` and per-layer profiling.
+   */
+  private buildSteps(): NetworkStep[] {
+    const steps: NetworkStep[] = [{ id: 'conv_stem', run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.stem); } }];
+    for (const b of this.blocks) {
+      const id = b.spec.id;
+      steps.push({ id: `${id}.ghost1`, run: (s) => { s.residual = s.x as tf.Tensor4D; s.x = this.ghost(s.residual, b.ghost1, s.taps); } });
+      const dw = b.dw;
+      if (dw) steps.push({ id: `${id}.conv_dw`, run: (s) => { s.x = runConv(s.x as tf.Tensor4D, dw); } });
+      const se = b.se;
+      if (se) {
+        steps.push({
+          id: `${id}.se`,
+          run: (s) => {
+            const h = s.x as tf.Tensor4D;
+            const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+            const reduced = tf.fused.matMul({ a: pooled, b: se.reduce.weight, bias: se.reduce.bias, activation: 'relu' });
+            const gate = tf.mul(tf.fused.matMul({ a: reduced, b: se.expand.weight, bias: se.expand.bias, activation: 'relu6' }), 1 / 6);
+            s.x = tf.mul(h, tf.reshape(gate, [gate.shape[0], 1, 1, -1]));
+          },
+        });
+      }
+      steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as tf.Tensor4D, b.ghost2, s.taps); } });
+      const sc = b.shortcut;
+      steps.push({
+        id: `${id}.shortcut`,
+        run: (s) => {
+          const residual = s.residual!;
+          s.x = tf.add(s.x, sc ? runConv(runConv(residual, sc.dw), sc.pw) : residual);
+        },
+      });
     }
-    h = this.ghost(h, b.ghost2, taps);
-    const residual = b.shortcut ? runConv(runConv(x, b.shortcut.dw), b.shortcut.pw) : x;
-    return tf.add(h, residual);
+    steps.push({ id: this.spec.lastStage.id, run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.lastConv); } });
+    steps.push({
+      id: 'conv_head',
+      run: (s) => {
+        const pooled = tf.mean(s.x, [1, 2]) as tf.Tensor2D;
+        s.x = tf.fused.matMul({ a: pooled, b: this.head.weight, bias: this.head.bias, activation: 'relu' });
+      },
+    });
+    steps.push({ id: 'classifier', run: (s) => { s.x = tf.fused.matMul({ a: s.x as tf.Tensor2D, b: this.classifier.weight, bias: this.classifier.bias }); } });
+    return steps;
   }
 
   /**
@@ -167,25 +220,52 @@ export class GhostNetwork {
    * (all from this one pass). The caller owns and disposes every returned tensor.
    */
   forward(input: tf.Tensor4D, tapIds: readonly string[] = []): ForwardResult {
-    if (this.disposed) throw new Error('this model has been disposed');
+    this.checkAlive();
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
-      const all = wanted.size > 0 ? new Map<string, GhostTap>() : null;
-      let x = runConv(input, this.stem);
-      for (const b of this.blocks) x = this.block(x, b, all);
-      x = runConv(x, this.lastConv);
-      const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
-      const features = tf.fused.matMul({ a: pooled, b: this.head.weight, bias: this.head.bias, activation: 'relu' });
-      const logits = tf.fused.matMul({ a: features, b: this.classifier.weight, bias: this.classifier.bias });
+      const state: StepState = { x: input, residual: null, taps: wanted.size > 0 ? new Map() : null };
+      for (const step of this.steps) step.run(state);
       const taps = new Map<string, GhostTap>();
       for (const id of wanted) {
-        const t = all?.get(id);
+        const t = state.taps?.get(id);
         if (!t) throw new Error(`no Ghost module "${id}" in this network`);
         // tidy only keeps tensors it can see in the returned object; it does not look into Maps.
         taps.set(id, { intrinsic: tf.keep(t.intrinsic), ghost: tf.keep(t.ghost) });
       }
-      return { logits, taps } as unknown as tf.TensorContainer;
+      return { logits: state.x, taps } as unknown as tf.TensorContainer;
     }) as unknown as ForwardResult;
+  }
+
+  /**
+   * Wall time of every step of one forward pass on the active backend: each step is followed
+   * by an async read of its output, so its GPU work is finished before the clock stops.
+   * Run `forward` once first so shader compilation is not counted.
+   */
+  async profile(input: tf.Tensor4D): Promise<StepTiming[]> {
+    this.checkAlive();
+    const timings: StepTiming[] = [];
+    const state: StepState = { x: input, residual: null, taps: null };
+    tf.engine().startScope();
+    try {
+      for (const step of this.steps) {
+        const t0 = performance.now();
+        step.run(state);
+        await state.x.data();
+        timings.push({ id: step.id, ms: performance.now() - t0 });
+      }
+    } finally {
+      tf.engine().endScope();
+    }
+    return timings;
+  }
+
+  /** Ids of the forward steps, in order (what `profile` reports). */
+  get stepIds(): string[] {
+    return this.steps.map((s) => s.id);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('this model has been disposed');
   }
 
   /** Every tensor this network owns (for byte counts and disposal). */
