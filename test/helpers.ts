@@ -1,0 +1,55 @@
+/** Shared test utilities: fixture paths, reference data, the CLI as a subprocess. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const CHECKPOINTS = path.join(FIXTURES, 'checkpoints');
+export const BAD = path.join(FIXTURES, 'bad');
+export const REFERENCE_DIR = path.join(FIXTURES, 'reference');
+export const SHIPPED = path.join(ROOT, 'public', 'models');
+export const SAMPLES = path.join(ROOT, 'public', 'samples');
+
+export interface Reference {
+  inputs: Record<string, { source: string; shape: [number, number, number, number] }>;
+  logits: Record<string, Record<string, number[]>>;
+  taps: Record<string, { model: string; input: string; module: string; kind: 'intrinsic' | 'ghost'; shape: [number, number, number] }>;
+}
+
+export const reference: Reference = JSON.parse(readFileSync(path.join(REFERENCE_DIR, 'reference.json'), 'utf8'));
+
+export function readF32(file: string): Float32Array {
+  const b = readFileSync(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+export function inputTensorFile(name: string): string {
+  return path.join(REFERENCE_DIR, 'inputs', `${name}.f32`);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function argmax(a: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI exactly as a user would (`npm run cli -- ...` runs this same entry point). */
+export function runCli(args: string[], cwd = ROOT): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/run.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
