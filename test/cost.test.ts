@@ -108,7 +108,9 @@ describe('GhostNet cost counter', () => {
       const size = 64;
       const rows = layerCosts(spec, size);
       const moduleIds = ghostModules(spec).map((g) => g.id);
-      const { logits, taps } = tf.tidy(() => network.forward(tf.zeros([1, size, size, 3]), moduleIds));
+      const input = tf.zeros<tf.Rank.R4>([1, size, size, 3]);
+      const { logits, taps } = network.forward(input, moduleIds);
+      input.dispose();
       for (const id of moduleIds) {
         const tap = taps.get(id)!;
         const primary = rows.find((r) => r.ghostModule === id && r.role === 'ghost-primary')!;

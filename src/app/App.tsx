@@ -1,27 +1,32 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { startApp } from './actions.ts';
 import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
+import { TeachPanel } from './teach/TeachPanel.tsx';
+import { useApp } from './store.ts';
 
 /** The app's views. Each tab is one self-contained panel reading the shared store. */
 const TABS = [
   { id: 'classify', label: 'Classify', Panel: ClassifyPanel },
+  { id: 'teach', label: "Why it's cheap", Panel: TeachPanel },
 ] as const;
-
-type TabId = (typeof TABS)[number]['id'];
 
 let started = false;
 
 export function App() {
-  const [tab, setTab] = useState<TabId>('classify');
+  // The active tab lives in the store so any view can switch tabs (e.g. a link to the feature maps).
+  const requestedTab = useApp((s) => s.tab);
+  const setTab = (id: string) => useApp.getState().set({ tab: id });
   useEffect(() => {
     // StrictMode mounts twice in development; the backend and default model start once per page.
     if (started) return;
     started = true;
     void startApp();
   }, []);
-  const Active = TABS.find((t) => t.id === tab)!.Panel;
+  const active = TABS.find((t) => t.id === requestedTab) ?? TABS[0];
+  const tab = active.id as string;
+  const Active = active.Panel;
   return (
     <div className="app">
       <Header />

@@ -43,6 +43,8 @@ export interface AppState {
   error: string | null;
   /** A polite status line for screen readers and the page (e.g. what was classified). */
   status: string;
+  /** The open tab (an id of App's TABS); unknown ids fall back to the first tab. */
+  tab: string;
   set: (patch: Partial<AppState>) => void;
 }
 
@@ -61,6 +63,7 @@ export const useApp = create<AppState>((set) => ({
   latencyMs: null,
   error: null,
   status: '',
+  tab: 'classify',
   set: (patch) => set(patch),
 }));
 
