@@ -13,12 +13,16 @@ import type { PixelBuffer } from '../model/preprocess.ts';
 export const MAX_IMAGE_PIXELS = 120_000_000;
 
 let jpegReady: Promise<unknown> | null = null;
+/** libjpeg's warnings for the current decode (it prints them instead of failing). */
+const jpegWarnings: string[] = [];
 
 function ensureJpeg(): Promise<unknown> {
   if (!jpegReady) {
     const require = createRequire(import.meta.url);
     const wasm = readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
-    jpegReady = WebAssembly.compile(wasm).then((m) => initJpeg(m));
+    // init(module, options) is the package's documented runtime form; its .d.ts only declares init(options).
+    const init = initJpeg as unknown as (m: WebAssembly.Module, o: { printErr: (s: string) => void; print: (s: string) => void }) => Promise<void>;
+    jpegReady = WebAssembly.compile(wasm).then((m) => init(m, { printErr: (msg) => jpegWarnings.push(msg), print: () => {} }));
   }
   return jpegReady;
 }
@@ -49,7 +53,10 @@ export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<Pi
       if (!size || size.width === 0 || size.height === 0) throw new Error('no image size in the JPEG header');
       if (size.width * size.height > MAX_IMAGE_PIXELS) throw new Error(`${size.width} x ${size.height} is larger than ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
       await ensureJpeg();
+      jpegWarnings.length = 0;
       const img = await decodeJpeg(bytes.slice().buffer);
+      // A truncated file still "decodes" (grey below the cut); refuse it rather than classify half an image.
+      if (jpegWarnings.some((w) => /premature end/i.test(w))) throw new Error('the JPEG data ends early (truncated file)');
       if (!img || img.width === 0) throw new Error('corrupt JPEG data');
       return { width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), channels: 4 };
     }
