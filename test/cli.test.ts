@@ -1,0 +1,94 @@
+/** The CLI end to end: parity from outside, conversion round trip, classify/eval/features output. */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKPOINTS, FIXTURES, SAMPLES, SHIPPED, argmax, inputTensorFile, maxAbsDiff, reference, runCli } from './helpers.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'ghostnet-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+const pytorchSamples: Record<string, Record<string, Record<string, number[]>>> = JSON.parse(readFileSync(path.join(FIXTURES, 'samples_pytorch_logits.json'), 'utf8'));
+const labels = readFileSync(path.join(SAMPLES, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+
+describe('logits command (parity checked from outside)', () => {
+  for (const size of [224, 160]) {
+    it(`1.0x fp32 straight from a .safetensors checkpoint, all inputs at ${size} px, within 1e-3`, () => {
+      const names = Object.keys(reference.inputs).filter((n) => reference.inputs[n].shape[1] === size);
+      const args = ['logits', path.join(CHECKPOINTS, 'ghostnet_100_imagenette.safetensors'), '--shape', `1,${size},${size},3`, '--json'];
+      for (const n of names) args.push('--tensor', inputTensorFile(n));
+      const r = runCli(args);
+      expect(r.status, r.stderr).toBe(0);
+      const out = jsonLines(r.stdout);
+      expect(out.map((o) => o.tensor)).toEqual(names.map(inputTensorFile));
+      out.forEach((o, i) => expect(maxAbsDiff(o.logits, reference.logits.ghostnet_100_imagenette[names[i]])).toBeLessThan(1e-3));
+    });
+  }
+});
+
+describe('convert', () => {
+  it('writes a loadable folder from each tiny checkpoint format, float16 at half size', () => {
+    const outs = ['ghostnet_025_tiny_random.pth', 'ghostnet_025_tiny_random.legacy.pth', 'ghostnet_025_tiny_random.safetensors'].map((f, i) => {
+      const out = path.join(work, `tiny-${i}`);
+      const r = runCli(['convert', path.join(CHECKPOINTS, f), out, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ width: 0.25, classes: 10, storage: 'float32' });
+      return out;
+    });
+    const bins = outs.map((o) => readFileSync(path.join(o, 'weights.bin')));
+    expect(bins[1].equals(bins[0]) && bins[2].equals(bins[0])).toBe(true);
+    const half = path.join(work, 'tiny-f16');
+    expect(runCli(['convert', path.join(CHECKPOINTS, 'ghostnet_025_tiny_random.pth'), half, '--float16']).status).toBe(0);
+    expect(statSync(path.join(half, 'weights.bin')).size * 2).toBe(bins[0].length);
+    // The converted folder reproduces the tiny model's reference logits.
+    const name = 'n02102040_1082_160';
+    const r = runCli(['logits', outs[1], '--shape', '1,160,160,3', '--tensor', inputTensorFile(name), '--json']);
+    expect(maxAbsDiff(JSON.parse(r.stdout).logits, reference.logits.ghostnet_025_tiny_random[name])).toBeLessThan(1e-3);
+  });
+});
+
+describe('classify and eval on the sample photos (decode + resize + model, against PyTorch + PIL)', () => {
+  for (const [model, size] of [['ghostnet_100_imagenette', 160], ['ghostnet_050_imagenette', 224]] as const) {
+    it(`${model} at ${size} px: every photo's top-1 equals PyTorch's`, () => {
+      const files = labels.map((l) => path.join(SAMPLES, l[0]));
+      const r = runCli(['classify', path.join(SHIPPED, model), ...files, '--size', String(size), '--top', '3', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const out = jsonLines(r.stdout);
+      expect(out).toHaveLength(20);
+      out.forEach((o, i) => {
+        expect(o.predictions).toHaveLength(3);
+        const torchLogits = pytorchSamples[model][String(size)][labels[i][0]];
+        expect(o.predictions[0].index, labels[i][0]).toBe(argmax(torchLogits));
+      });
+    });
+  }
+
+  it('eval reports top-1/top-5 consistent with the labels and with PyTorch', () => {
+    const r = runCli(['eval', path.join(SHIPPED, 'ghostnet_100_imagenette'), SAMPLES, '--labels', path.join(SAMPLES, 'labels.csv'), '--size', '160', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const torch = pytorchSamples.ghostnet_100_imagenette['160'];
+    const torchTop1 = labels.filter((l) => argmax(torch[l[0]]) === Number(l[1])).length / labels.length;
+    expect(report).toMatchObject({ images: 20, size: 160 });
+    expect(report.top1).toBeCloseTo(torchTop1, 10);
+    expect(report.top5).toBeGreaterThanOrEqual(report.top1);
+  });
+});
+
+describe('features', () => {
+  it('reports shapes and pair similarities of a Ghost module', () => {
+    const r = runCli(['features', path.join(SHIPPED, 'ghostnet_100_imagenette'), path.join(SAMPLES, 'ILSVRC2012_val_00046651.JPEG'), '--module', 'blocks.0.0.ghost1', '--size', '224', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const f = JSON.parse(r.stdout);
+    expect(f.intrinsicShape).toEqual([112, 112, 8]);
+    expect(f.ghostShape).toEqual([112, 112, 8]);
+    expect(f.pairs).toHaveLength(8);
+    for (const p of f.pairs) {
+      expect(p.intrinsic).toBe(p.ghost); // ratio 2: ghost j comes from intrinsic j
+      expect(Math.abs(p.cosine)).toBeLessThanOrEqual(1 + 1e-9);
+      expect(Math.abs(p.pearson)).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    expect(f.pairs.map((p: { cosine: number }) => p.cosine)).toEqual([...f.pairs.map((p: { cosine: number }) => p.cosine)].sort((a, b) => b - a));
+  });
+});
