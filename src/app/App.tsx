@@ -1,23 +1,69 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { startApp } from './actions.ts';
 import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
+import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
 import { TeachPanel } from './teach/TeachPanel.tsx';
+import { FeaturesPanel } from './features/FeaturesPanel.tsx';
+import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
+import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
 
 /** The app's views. Each tab is one self-contained panel reading the shared store. */
 const TABS = [
   { id: 'classify', label: 'Classify', Panel: ClassifyPanel },
   { id: 'teach', label: "Why it's cheap", Panel: TeachPanel },
+  { id: 'features', label: 'Feature maps', Panel: FeaturesPanel },
 ] as const;
 
 let started = false;
+
+/** Photos and models can be dropped or pasted anywhere on the page. */
+function usePageDropAndPaste(): boolean {
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    const fail = (e: unknown) => useApp.getState().set({ error: `The dropped files could not be read: ${messageOf(e)}` });
+    const onDragOver = (e: DragEvent) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      setDragging(true);
+    };
+    const onDragLeave = (e: DragEvent) => {
+      if (e.relatedTarget === null) setDragging(false);
+    };
+    const onDrop = (e: DragEvent) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      setDragging(false);
+      filesFromDrop(e.dataTransfer).then((files) => routeFiles(files), fail);
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length === 0) return;
+      e.preventDefault();
+      void routeFiles(files);
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('dragleave', onDragLeave);
+    window.addEventListener('drop', onDrop);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('dragleave', onDragLeave);
+      window.removeEventListener('drop', onDrop);
+      window.removeEventListener('paste', onPaste);
+    };
+  }, []);
+  return dragging;
+}
 
 export function App() {
   // The active tab lives in the store so any view can switch tabs (e.g. a link to the feature maps).
   const requestedTab = useApp((s) => s.tab);
   const setTab = (id: string) => useApp.getState().set({ tab: id });
+  const dragging = usePageDropAndPaste();
   useEffect(() => {
     // StrictMode mounts twice in development; the backend and default model start once per page.
     if (started) return;
@@ -28,7 +74,7 @@ export function App() {
   const tab = active.id as string;
   const Active = active.Panel;
   return (
-    <div className="app">
+    <div className={dragging ? 'app dragging' : 'app'}>
       <Header />
       <ErrorRegion />
       <nav className="tabs" role="tablist" aria-label="Views">
@@ -54,9 +100,12 @@ export function App() {
           </button>
         ))}
       </nav>
-      <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        <Active />
-      </main>
+      <div className="layout">
+        <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          <Active />
+        </main>
+        <Diagnostics />
+      </div>
     </div>
   );
 }

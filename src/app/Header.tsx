@@ -1,12 +1,17 @@
 import { BACKENDS, type BackendName } from './backends.ts';
-import { selectModel, switchBackend } from './actions.ts';
+import { changeInputSize, selectModel, switchBackend } from './actions.ts';
 import { useApp } from './store.ts';
 import { PREPROCESSING } from '../model/preprocess.ts';
 
 const SIZES = Array.from({ length: (PREPROCESSING.maxSize - PREPROCESSING.minSize) / 32 + 1 }, (_, i) => PREPROCESSING.minSize + 32 * i);
 
 export function Header() {
-  const { backend, backendStatus, models, modelId, modelStatus, inputSize, set } = useApp();
+  const backend = useApp((s) => s.backend);
+  const backendStatus = useApp((s) => s.backendStatus);
+  const models = useApp((s) => s.models);
+  const modelId = useApp((s) => s.modelId);
+  const modelStatus = useApp((s) => s.modelStatus);
+  const inputSize = useApp((s) => s.inputSize);
   return (
     <header className="header">
       <h1>GhostNet in the browser</h1>
@@ -14,14 +19,15 @@ export function Header() {
         <label>
           Model{' '}
           <select data-testid="model-select" value={modelId ?? ''} disabled={models.length === 0} onChange={(e) => void selectModel(e.target.value)}>
+            {modelId === null && <option value="">loading…</option>}
             {models.map((m) => (
-              <option key={m.id} value={m.id}>{m.name}</option>
+              <option key={m.id} value={m.id}>{m.name}{m.builtIn ? '' : ' (yours)'}</option>
             ))}
           </select>
         </label>
         <label>
           Input size{' '}
-          <select data-testid="size-select" value={inputSize} onChange={(e) => set({ inputSize: Number(e.target.value) })}>
+          <select data-testid="size-select" value={inputSize} onChange={(e) => void changeInputSize(Number(e.target.value))}>
             {[...new Set([...SIZES, inputSize])].sort((a, b) => a - b).map((s) => (
               <option key={s} value={s}>{s} px</option>
             ))}
@@ -29,17 +35,21 @@ export function Header() {
         </label>
         <label>
           Backend{' '}
-          <select value={backend?.name ?? ''} onChange={(e) => void switchBackend(e.target.value as BackendName)}>
+          <select data-testid="backend-select" value={backend?.name ?? ''} disabled={backendStatus === 'starting'} onChange={(e) => void switchBackend(e.target.value as BackendName)}>
+            {backend === null && <option value="">starting…</option>}
             {BACKENDS.map((b) => (
               <option key={b} value={b}>{b}</option>
             ))}
           </select>
         </label>
-        <span className="backend" data-testid="backend-indicator" data-backend={backend?.name ?? ''}>
+        <span className="backend" data-testid="backend-indicator" data-backend={backend?.name ?? ''} title={backend?.fallbackReason ?? undefined}>
           {backendStatus === 'starting' ? 'starting…' : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
         </span>
-        <span className="model-status" aria-live="polite">{modelStatus === 'loading' ? 'loading model…' : ''}</span>
+        <span className="model-status" role="status" data-testid="model-status" data-status={modelStatus}>{modelStatus === 'loading' ? 'loading model…' : ''}</span>
       </div>
+      {backend?.fallbackReason && (
+        <p className="fallback" data-testid="backend-fallback">Not on WebGL? {backend.fallbackReason}.</p>
+      )}
     </header>
   );
 }

@@ -1,12 +1,15 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
 import { load, type ModelSource } from '../model/index.ts';
-import { startBackend, type BackendName } from './backends.ts';
-import { nextInputVersion, useApp, type CurrentInput, type InputKind, type ModelEntry } from './store.ts';
+import { startBackend, watchWebglContext, type BackendName } from './backends.ts';
+import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
+import { pixelsFromBlob } from './pixels.ts';
+import { SETTINGS } from './settings.ts';
+import { nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
 const get = () => useApp.getState();
-const set = (patch: Parameters<ReturnType<typeof useApp.getState>['set']>[0]) => get().set(patch);
+const set = (patch: Partial<AppState>) => get().set(patch);
 
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -21,6 +24,7 @@ export async function startApp(): Promise<void> {
   await switchBackend(get().requestedBackend);
   try {
     const res = await fetch('models/index.json');
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const index = (await res.json()) as ShippedIndex;
     const entries: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: m.id, source: m.url, builtIn: true }));
     set({ models: entries });
@@ -31,14 +35,19 @@ export async function startApp(): Promise<void> {
   }
 }
 
+let stopWatchingContext = () => {};
+
 /** Switch backend; models hold backend tensors, so the current model is reloaded on the new one. */
-export async function switchBackend(name: BackendName): Promise<void> {
+export async function switchBackend(name: BackendName, why?: string): Promise<void> {
+  stopWatchingContext();
   set({ backendStatus: 'starting', requestedBackend: name });
   const current = get().model;
   try {
-    const info = await startBackend(name);
+    const started = await startBackend(name);
+    const info = why ? { ...started, fallbackReason: started.fallbackReason ? `${why}; ${started.fallbackReason}` : why } : started;
     set({ backend: info, backendStatus: 'ready' });
-    if (info.fallbackReason) set({ status: `Using ${info.name}: ${info.fallbackReason}` });
+    if (info.fallbackReason) set({ notice: `Running on ${info.name}: ${info.fallbackReason}.` });
+    stopWatchingContext = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
   } catch (e) {
     set({ backendStatus: 'error', error: messageOf(e) });
     return;
@@ -46,7 +55,11 @@ export async function switchBackend(name: BackendName): Promise<void> {
   const id = get().modelId;
   if (current && id) {
     set({ model: null });
-    current.dispose();
+    try {
+      current.dispose();
+    } catch {
+      // Its textures went with a lost WebGL context; nothing left to free.
+    }
     await selectModel(id);
   }
 }
@@ -62,7 +75,12 @@ export async function selectModel(id: string): Promise<void> {
   const t0 = performance.now();
   try {
     const model = await load(entry.source);
-    await model.warmup(model.inputSize);
+    try {
+      await model.warmup(model.inputSize);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
     if (token !== loadToken) { model.dispose(); return; }
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
@@ -70,16 +88,18 @@ export async function selectModel(id: string): Promise<void> {
     previous?.dispose();
     if (get().input) await classifyCurrent();
   } catch (e) {
-    if (token === loadToken) set({ modelStatus: get().model ? 'ready' : 'error', error: `Could not load the model: ${messageOf(e)}` });
+    if (token === loadToken) set({ modelStatus: get().model ? 'ready' : 'error', error: `Could not load the model "${entry.name}": ${messageOf(e)}` });
   }
 }
 
-/** Add a user's model (converted in memory or from files) and switch to it. */
-export async function addModel(name: string, source: ModelSource): Promise<void> {
+/** Add a user's model (converted in memory or from files) and switch to it; true when it is in use. */
+export async function addModel(name: string, source: ModelSource): Promise<boolean> {
   const id = `user-${Date.now()}`;
   set({ models: [...get().models, { id, name, source, builtIn: false }] });
   await selectModel(id);
-  if (get().modelId !== id) set({ models: get().models.filter((m) => m.id !== id) });
+  if (get().modelId === id) return true;
+  set({ models: get().models.filter((m) => m.id !== id) });
+  return false;
 }
 
 export function setInput(pixels: PixelBuffer, label: string, kind: InputKind): CurrentInput {
@@ -88,29 +108,98 @@ export function setInput(pixels: PixelBuffer, label: string, kind: InputKind): C
   return input;
 }
 
-let busy = false;
-
-/** Classify the current input. Returns false (skipping) when an inference is still running. */
-export async function classifyCurrent(): Promise<boolean> {
+async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
   const { model, input, inputSize } = get();
   if (!model || !input) return false;
-  if (busy) return false;
-  busy = true;
   try {
     const t0 = performance.now();
-    const predictions = await model.classify(input.pixels, 5, inputSize);
+    const rgb = pipeline.resize(input.pixels, inputSize);
+    const x = inputTensor(pipeline, rgb, inputSize);
+    let predictions;
+    try {
+      predictions = await model.classify(x, SETTINGS.topK);
+    } finally {
+      x.dispose();
+    }
     const latencyMs = performance.now() - t0;
-    set({ predictions, latencyMs, error: null, status: `${input.label}: ${predictions[0].name}, ${(predictions[0].probability * 100).toFixed(1)}%` });
+    const top = predictions[0];
+    set({
+      predictions, latencyMs, error: null,
+      modelInput: { rgb, size: inputSize, version: input.version },
+      inferenceCount: get().inferenceCount + 1,
+      status: `${input.label}: ${top.name}, ${(top.probability * 100).toFixed(1)}%`,
+    });
     return true;
   } catch (e) {
     set({ error: `Classification failed: ${messageOf(e)}` });
     return false;
-  } finally {
-    busy = false;
+  }
+}
+
+let running: Promise<boolean> | null = null;
+let queued: Promise<boolean> | null = null;
+
+/**
+ * Classify the current input. While an inference runs, at most one follow-up is queued, and it
+ * takes whatever input is current when it starts (a newer upload wins; nothing piles up).
+ * Webcam frames check `inferenceBusy()` first and are skipped instead.
+ */
+export function classifyCurrent(pipeline: InputPipeline = GHOSTNET_PIPELINE): Promise<boolean> {
+  if (!running) {
+    running = classifyOnce(pipeline).finally(() => { running = null; });
+    return running;
+  }
+  queued ??= running.then(() => {
+    queued = null;
+    return classifyCurrent(pipeline);
+  });
+  return queued;
+}
+
+/** A new input side for the model; the current input is classified again at that size. */
+export async function changeInputSize(size: number): Promise<void> {
+  set({ inputSize: size });
+  if (get().input) await classifyCurrent();
+}
+
+export function inferenceBusy(): boolean {
+  return running !== null;
+}
+
+/** Decode a file or fetched sample and classify it; bad input ends as a message, never a throw. */
+export async function classifyImage(blob: Blob, name: string, kind: InputKind, pipeline: InputPipeline = GHOSTNET_PIPELINE): Promise<boolean> {
+  try {
+    const { pixels, note } = await pixelsFromBlob(blob, name);
+    setInput(pixels, name, kind);
+    set({ notice: note });
+    return await classifyCurrent(pipeline);
+  } catch (e) {
+    set({ error: messageOf(e) });
+    return false;
   }
 }
 
 export function memorySnapshot(): { numTensors: number; numBytes: number } {
   const m = tf.memory();
   return { numTensors: m.numTensors, numBytes: m.numBytes };
+}
+
+export interface LeakCheckResult {
+  readonly runs: number;
+  readonly before: number;
+  readonly after: number;
+}
+
+/** Classify the current input `runs` times in a row and compare the tensor count before and after. */
+export async function runLeakCheck(runs: number = SETTINGS.diagnostics.leakCheckRuns): Promise<LeakCheckResult | null> {
+  if (!get().model || !get().input) {
+    set({ error: 'The leak check needs a model and an image: classify a photo first.' });
+    return null;
+  }
+  await running;
+  const before = memorySnapshot().numTensors;
+  for (let i = 0; i < runs; i++) {
+    if (!(await classifyCurrent())) break;
+  }
+  return { runs, before, after: memorySnapshot().numTensors };
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -66,4 +67,16 @@ export async function startBackend(preferred: BackendName = 'webgl'): Promise<Ba
     }
   }
   throw new Error(`no TensorFlow.js backend could start (${reasons.join('; ')})`);
+}
+
+/**
+ * Call `onLost` once if the active WebGL backend's context is lost (GPU reset, driver crash, too
+ * many contexts). Returns a function that stops watching.
+ */
+export function watchWebglContext(onLost: () => void): () => void {
+  if (tf.getBackend() !== 'webgl') return () => {};
+  const canvas = (tf.backend() as MathBackendWebGL).getGPGPUContext().gl.canvas as HTMLCanvasElement | OffscreenCanvas;
+  const handler = () => onLost();
+  canvas.addEventListener('webglcontextlost', handler, { once: true });
+  return () => canvas.removeEventListener('webglcontextlost', handler);
 }

@@ -3,10 +3,11 @@
  * preprocessing (PIL-exact resize) then runs on these bytes, exactly as in the CLI.
  */
 import type { PixelBuffer } from '../model/index.ts';
+import { readImageHeader } from './input/imageHeader.ts';
+import { SETTINGS } from './settings.ts';
 
-/** Larger images are first scaled down by the browser so a 100-megapixel photo cannot exhaust memory. */
-export const MAX_DECODED_SIDE = 4096;
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+export const MAX_DECODED_SIDE = SETTINGS.image.maxDecodedSide;
+export const MAX_FILE_BYTES = SETTINGS.image.maxFileBytes;
 
 let canvas: OffscreenCanvas | HTMLCanvasElement | null = null;
 
@@ -31,30 +32,49 @@ export class ImageInputError extends Error {
   override name = 'ImageInputError';
 }
 
+const megapixels = (w: number, h: number) => `${((w * h) / 1e6).toFixed(0)} megapixels`;
+
+function fitted(width: number, height: number): { w: number; h: number } | null {
+  const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(width, height));
+  if (scale >= 1) return null;
+  return { w: Math.max(1, Math.round(width * scale)), h: Math.max(1, Math.round(height * scale)) };
+}
+
+// No colour-space conversion: the CLI (jpeg-js) reads the raw stored values, and so do we.
+const DECODE: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
+
 /** Decode a user's file (or a fetched sample) into pixels, with a clear message for bad input. */
 export async function pixelsFromBlob(blob: Blob, name: string): Promise<{ pixels: PixelBuffer; note: string | null }> {
-  if (blob.size === 0) throw new ImageInputError(`"${name}" is empty (0 bytes)`);
+  if (blob.size === 0) throw new ImageInputError(`"${name}" is empty (0 bytes); choose a photo (JPEG, PNG, GIF, WebP or BMP)`);
   if (blob.size > MAX_FILE_BYTES) throw new ImageInputError(`"${name}" is ${(blob.size / 1e6).toFixed(0)} MB; images up to ${MAX_FILE_BYTES / 1e6} MB are accepted`);
-  if (blob.type && !blob.type.startsWith('image/')) throw new ImageInputError(`"${name}" is not an image (${blob.type})`);
+  const header = readImageHeader(new Uint8Array(await blob.slice(0, 65536).arrayBuffer()));
+  if (!header && !blob.type.startsWith('image/')) {
+    throw new ImageInputError(`"${name}" is not an image${blob.type ? ` (${blob.type})` : ''}; choose a photo (JPEG, PNG, GIF, WebP or BMP)`);
+  }
+  if (header?.width != null && header.height != null) {
+    if (header.width === 0 || header.height === 0) throw new ImageInputError(`"${name}" has no pixels (${header.width} x ${header.height})`);
+    if (header.width * header.height > SETTINGS.image.maxPixels) {
+      throw new ImageInputError(`"${name}" is ${header.width} x ${header.height} pixels (${megapixels(header.width, header.height)}); images up to ${megapixels(SETTINGS.image.maxPixels, 1)} are accepted`);
+    }
+  }
+  // Known to be large: let the decoder scale it down, so the full-size pixels never exist.
+  const early = header?.width != null && header.height != null ? fitted(header.width, header.height) : null;
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(blob);
+    bitmap = await createImageBitmap(blob, early ? { ...DECODE, resizeWidth: early.w, resizeHeight: early.h, resizeQuality: 'high' } : DECODE);
   } catch {
-    throw new ImageInputError(`"${name}" could not be decoded as an image (corrupt or unsupported format)`);
+    const what = header ? `looks like a ${header.format.toUpperCase()} image but could not be decoded` : 'could not be decoded as an image';
+    throw new ImageInputError(`"${name}" ${what} (the file is corrupt, truncated or in an unsupported format)`);
   }
   try {
     const { width, height } = bitmap;
     if (width === 0 || height === 0) throw new ImageInputError(`"${name}" has no pixels`);
-    const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(width, height));
-    if (scale < 1) {
-      const w = Math.max(1, Math.round(width * scale));
-      const h = Math.max(1, Math.round(height * scale));
-      const small = await createImageBitmap(bitmap, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
-      try {
-        return { pixels: pixelsOf(small, w, h), note: `"${name}" is ${width} x ${height}; it was scaled to ${w} x ${h} before classification` };
-      } finally {
-        small.close();
-      }
+    if (early) {
+      return { pixels: pixelsOf(bitmap, width, height), note: `"${name}" is ${header!.width} x ${header!.height} pixels; it was scaled to ${width} x ${height} before classification` };
+    }
+    const late = fitted(width, height);
+    if (late) {
+      return { pixels: pixelsOf(bitmap, late.w, late.h), note: `"${name}" is ${width} x ${height} pixels; it was scaled to ${late.w} x ${late.h} before classification` };
     }
     return { pixels: pixelsOf(bitmap, width, height), note: null };
   } finally {

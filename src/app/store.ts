@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { GhostNetModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
 import type { BackendInfo, BackendName } from './backends.ts';
+import type { ModelInputImage } from './input/pipeline.ts';
 
 export interface ModelEntry {
   readonly id: string;
@@ -39,8 +40,16 @@ export interface AppState {
   input: CurrentInput | null;
   predictions: Prediction[] | null;
   latencyMs: number | null;
+  /** The S x S pixels the model saw for the last prediction (drawn by the input preview). */
+  modelInput: ModelInputImage | null;
+  /** Inferences run since the page opened. */
+  inferenceCount: number;
+  /** A checkpoint being converted in the worker. */
+  conversion: { readonly file: string; readonly fraction: number; readonly stage: string } | null;
   /** The message shown in the error region (null when all is well). */
   error: string | null;
+  /** Something the user should know that is not an error (e.g. a huge photo was scaled down). */
+  notice: string | null;
   /** A polite status line for screen readers and the page (e.g. what was classified). */
   status: string;
   /** The open tab (an id of App's TABS); unknown ids fall back to the first tab. */
@@ -61,7 +70,11 @@ export const useApp = create<AppState>((set) => ({
   input: null,
   predictions: null,
   latencyMs: null,
+  modelInput: null,
+  inferenceCount: 0,
+  conversion: null,
   error: null,
+  notice: null,
   status: '',
   tab: 'classify',
   set: (patch) => set(patch),

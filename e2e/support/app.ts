@@ -1,0 +1,75 @@
+/** Shared steps of the app's end-to-end tests: open the page, wait for work to finish, read hooks. */
+import { expect, type Page } from '@playwright/test';
+
+export const SAMPLES_DIR = 'public/samples';
+export const sample = (file: string) => `${SAMPLES_DIR}/${file}`;
+
+/** Everything the page asked for that is not its own origin (or a blob:/data: URL). */
+export function watchForeignRequests(page: Page, baseURL: string): string[] {
+  const origin = new URL(baseURL).origin;
+  const foreign: string[] = [];
+  page.on('request', (req) => {
+    const url = req.url();
+    if (url.startsWith('blob:') || url.startsWith('data:')) return;
+    if (new URL(url).origin !== origin) foreign.push(url);
+  });
+  return foreign;
+}
+
+/** Uncaught exceptions and console errors, collected for a final `expect(...).toEqual([])`. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+/** Open the app and wait until a backend is up and the default model is loaded. */
+export async function openApp(page: Page, backend = 'webgl'): Promise<void> {
+  await page.goto('./');
+  await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', backend, { timeout: 120_000 });
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
+}
+
+export async function inferenceCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('diagnostics-inferences').textContent());
+}
+
+/** Run `action` and wait until at least one more inference has finished. */
+export async function afterInference(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const before = await inferenceCount(page);
+  await action();
+  await expect.poll(() => inferenceCount(page), { timeout: 120_000 }).toBeGreaterThan(before);
+}
+
+export async function topLabel(page: Page): Promise<string> {
+  return (await page.getByTestId('prediction-label').first().textContent()) ?? '';
+}
+
+/** Upload through the file picker and wait for the predictions for that file. */
+export async function upload(page: Page, path: string): Promise<void> {
+  const name = path.split('/').pop()!;
+  await afterInference(page, () => page.getByTestId('image-input').setInputFiles(path));
+  await expect(page.locator('#predictions-heading')).toContainText(name);
+}
+
+/** The diagnostics tensor count once it has stopped changing (the panel polls tf.memory()). */
+export async function settledTensorCount(page: Page): Promise<number> {
+  const hook = page.getByTestId('diagnostics-tensors');
+  let last = -1;
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(1000);
+    const now = Number(await hook.getAttribute('data-count'));
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+export async function selectModel(page: Page, id: string): Promise<void> {
+  await page.getByTestId('model-select').selectOption(id);
+  await expect(page.getByTestId('model-select')).toHaveValue(id);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+}

@@ -1,0 +1,131 @@
+/**
+ * Live webcam classification. Every new frame is classified unless an inference is still running,
+ * in which case the frame is skipped (never queued), so latency cannot build up.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { classifyCurrent, inferenceBusy, setInput } from '../actions.ts';
+import { pixelsOf } from '../pixels.ts';
+import { SETTINGS } from '../settings.ts';
+import { useApp } from '../store.ts';
+import { startFrameLoop } from './frameLoop.ts';
+import { useCamera } from './useCamera.ts';
+import type { FacingMode } from './camera.ts';
+import type { InputPipeline } from '../input/pipeline.ts';
+
+interface FrameStats {
+  readonly classified: number;
+  readonly skipped: number;
+  readonly fps: number | null;
+  readonly latencyMs: number | null;
+}
+
+const NO_STATS: FrameStats = { classified: 0, skipped: 0, fps: null, latencyMs: null };
+
+/** Grab the video's current frame into the store and classify it; the frame's latency in ms. */
+async function classifyFrame(video: HTMLVideoElement, pipeline: InputPipeline): Promise<number | null> {
+  if (!video.videoWidth || !video.videoHeight) return null;
+  const t0 = performance.now();
+  setInput(pixelsOf(video, video.videoWidth, video.videoHeight), 'webcam', 'webcam');
+  return (await classifyCurrent(pipeline)) ? performance.now() - t0 : null;
+}
+
+export function WebcamPanel({ pipeline }: { pipeline: InputPipeline }) {
+  const onError = useCallback((error: string) => useApp.getState().set({ error }), []);
+  const camera = useCamera(onError);
+  const modelReady = useApp((s) => s.model !== null);
+  const [frozen, setFrozen] = useState(false);
+  const [stats, setStats] = useState<FrameStats>(NO_STATS);
+  const doneAt = useRef<number[]>([]);
+  const live = camera.status === 'live';
+
+  useEffect(() => {
+    const video = camera.videoRef.current;
+    if (!live || frozen || !modelReady || !video) return;
+    let alive = true;
+    const stop = startFrameLoop(video, () => {
+      if (inferenceBusy()) {
+        setStats((s) => ({ ...s, skipped: s.skipped + 1 }));
+        return;
+      }
+      void classifyFrame(video, pipeline).then((latencyMs) => {
+        if (!alive || latencyMs === null) return;
+        const now = performance.now();
+        const recent = doneAt.current.filter((t) => now - t <= SETTINGS.webcam.fpsWindowMs);
+        recent.push(now);
+        doneAt.current = recent;
+        const fps = recent.length > 1 ? ((recent.length - 1) * 1000) / (now - recent[0]) : null;
+        setStats((s) => ({ ...s, classified: s.classified + 1, fps, latencyMs }));
+      });
+    });
+    return () => {
+      alive = false;
+      stop();
+    };
+  }, [live, frozen, modelReady, camera.videoRef, pipeline]);
+
+  useEffect(() => {
+    if (!live) {
+      setFrozen(false);
+      doneAt.current = [];
+    }
+  }, [live]);
+
+  const toggleFreeze = async () => {
+    const video = camera.videoRef.current;
+    if (!video) return;
+    if (frozen) {
+      setFrozen(false);
+      await video.play().catch(() => {});
+      return;
+    }
+    setFrozen(true);
+    video.pause();
+    // Classify exactly the held frame, after any inference still running.
+    await classifyFrame(video, pipeline);
+  };
+
+  return (
+    <section className="webcam" aria-labelledby="webcam-heading">
+      <h2 id="webcam-heading">Webcam</h2>
+      <div className="webcam-controls">
+        {live || camera.status === 'starting' ? (
+          <button type="button" data-testid="webcam-stop" onClick={() => { camera.stop(); setStats(NO_STATS); }}>Stop camera</button>
+        ) : (
+          <button type="button" data-testid="webcam-start" onClick={() => void camera.start()}>Start camera</button>
+        )}
+        <label>
+          Camera{' '}
+          <select data-testid="camera-select" value={camera.deviceId} onChange={(e) => camera.chooseDevice(e.target.value)}>
+            <option value="">Default ({camera.facingMode === 'user' ? 'front' : 'rear'})</option>
+            {camera.devices.filter((d) => d.deviceId).map((d, i) => (
+              <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Facing{' '}
+          <select data-testid="camera-facing" value={camera.facingMode} onChange={(e) => camera.chooseFacing(e.target.value as FacingMode)}>
+            <option value="user">Front (selfie)</option>
+            <option value="environment">Rear</option>
+          </select>
+        </label>
+        <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
+          {frozen ? 'Resume' : 'Freeze frame'}
+        </button>
+      </div>
+      <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
+      {live && (
+        <p className="webcam-stats" data-testid="webcam-stats">
+          <span data-testid="webcam-fps">{stats.fps === null ? '– fps' : `${stats.fps.toFixed(1)} fps`}</span>
+          {' · '}
+          <span data-testid="webcam-latency">{stats.latencyMs === null ? '– ms per frame' : `${stats.latencyMs.toFixed(0)} ms per frame`}</span>
+          {' · '}
+          <span data-testid="webcam-frames" data-count={stats.classified}>{stats.classified} frames classified</span>
+          {', '}
+          <span data-testid="webcam-skipped">{stats.skipped} skipped while busy</span>
+          {frozen && <strong> · frozen</strong>}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * React binding of `Camera`: one camera per mounted component, stopped on unmount (including the
+ * extra unmount of React StrictMode), camera list refreshed when devices change.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Camera, CameraError, cameraError, listCameras, loadFacingMode, saveFacingMode, type FacingMode } from './camera.ts';
+
+export type CameraStatus = 'idle' | 'starting' | 'live';
+
+export interface UseCamera {
+  readonly videoRef: React.RefObject<HTMLVideoElement | null>;
+  readonly status: CameraStatus;
+  readonly devices: MediaDeviceInfo[];
+  readonly deviceId: string;
+  readonly facingMode: FacingMode;
+  start(): Promise<void>;
+  stop(): void;
+  chooseDevice(id: string): void;
+  chooseFacing(mode: FacingMode): void;
+}
+
+export function useCamera(onError: (message: string) => void): UseCamera {
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const cameraRef = useRef<Camera | null>(null);
+  const [status, setStatus] = useState<CameraStatus>('idle');
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [deviceId, setDeviceId] = useState('');
+  const [facingMode, setFacingMode] = useState<FacingMode>(loadFacingMode);
+
+  useEffect(() => {
+    const camera = new Camera(videoRef.current!);
+    cameraRef.current = camera;
+    const refresh = () => void listCameras().then(setDevices, () => {});
+    navigator.mediaDevices?.addEventListener?.('devicechange', refresh);
+    return () => {
+      navigator.mediaDevices?.removeEventListener?.('devicechange', refresh);
+      camera.stop();
+      cameraRef.current = null;
+      setStatus('idle');
+    };
+  }, []);
+
+  const open = useCallback(async (id: string, facing: FacingMode) => {
+    const camera = cameraRef.current;
+    if (!camera) return;
+    setStatus('starting');
+    try {
+      const cameras = await listCameras();
+      if (navigator.mediaDevices && cameras.length === 0) throw new CameraError('No camera was found. Connect a camera and press Start camera again; photos and samples still work.', 'not-found');
+      await camera.start({ deviceId: id || undefined, facingMode: facing });
+      if (!camera.active) return; // stopped while starting
+      setStatus('live');
+      setDevices(await listCameras());
+      setDeviceId(camera.deviceId ?? id);
+    } catch (e) {
+      if (cameraRef.current === camera) setStatus(camera.active ? 'live' : 'idle');
+      onError(cameraError(e).message);
+    }
+  }, [onError]);
+
+  const start = useCallback(() => open(deviceId, facingMode), [open, deviceId, facingMode]);
+
+  const stop = useCallback(() => {
+    cameraRef.current?.stop();
+    setStatus('idle');
+  }, []);
+
+  const chooseDevice = useCallback((id: string) => {
+    setDeviceId(id);
+    if (cameraRef.current?.active) void open(id, facingMode);
+  }, [open, facingMode]);
+
+  const chooseFacing = useCallback((mode: FacingMode) => {
+    setFacingMode(mode);
+    saveFacingMode(mode);
+    // A new facing choice overrides a specific camera.
+    setDeviceId('');
+    if (cameraRef.current?.active) void open('', mode);
+  }, [open]);
+
+  return { videoRef, status, devices, deviceId, facingMode, start, stop, chooseDevice, chooseFacing };
+}

@@ -1,0 +1,68 @@
+/** What is running and what it holds: backend, renderer, tf.memory(), load time, and a leak check. */
+import { useEffect, useState } from 'react';
+import { memorySnapshot, runLeakCheck, type LeakCheckResult } from '../actions.ts';
+import { SETTINGS } from '../settings.ts';
+import { useApp } from '../store.ts';
+
+function useMemory() {
+  const [memory, setMemory] = useState(memorySnapshot);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const next = memorySnapshot();
+      setMemory((m) => (m.numTensors === next.numTensors && m.numBytes === next.numBytes ? m : next));
+    }, SETTINGS.diagnostics.pollMs);
+    return () => clearInterval(timer);
+  }, []);
+  return memory;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
+export function Diagnostics() {
+  const backend = useApp((s) => s.backend);
+  const modelLoadMs = useApp((s) => s.modelLoadMs);
+  const latencyMs = useApp((s) => s.latencyMs);
+  const inferences = useApp((s) => s.inferenceCount);
+  const canCheck = useApp((s) => s.model !== null && s.input !== null);
+  const memory = useMemory();
+  const [leak, setLeak] = useState<LeakCheckResult | null>(null);
+  const [checking, setChecking] = useState(false);
+
+  const check = async () => {
+    setChecking(true);
+    setLeak(null);
+    try {
+      setLeak(await runLeakCheck());
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  return (
+    <aside className="diagnostics" aria-labelledby="diagnostics-heading" data-testid="diagnostics">
+      <h2 id="diagnostics-heading">Diagnostics</h2>
+      <dl>
+        <dt>Backend</dt>
+        <dd data-testid="diagnostics-backend">{backend?.name ?? '–'}</dd>
+        <dt>Renderer</dt>
+        <dd data-testid="diagnostics-renderer">{backend?.renderer ?? '–'}</dd>
+        <dt>Tensors</dt>
+        <dd data-testid="diagnostics-tensors" data-count={memory.numTensors}>{memory.numTensors}</dd>
+        <dt>Tensor memory</dt>
+        <dd data-testid="diagnostics-bytes" data-bytes={memory.numBytes}>{mb(memory.numBytes)}</dd>
+        <dt>Model load time</dt>
+        <dd data-testid="diagnostics-load-time">{modelLoadMs === null ? '–' : `${modelLoadMs.toFixed(0)} ms`}</dd>
+        <dt>Last inference</dt>
+        <dd>{latencyMs === null ? '–' : `${latencyMs.toFixed(1)} ms`}</dd>
+        <dt>Inferences</dt>
+        <dd data-testid="diagnostics-inferences">{inferences}</dd>
+      </dl>
+      <button type="button" data-testid="leak-check" disabled={!canCheck || checking} onClick={() => void check()}>
+        {checking ? 'Checking…' : `Leak check: ${SETTINGS.diagnostics.leakCheckRuns} inferences`}
+      </button>
+      <p aria-live="polite" data-testid="leak-check-result" data-before={leak?.before} data-after={leak?.after}>
+        {leak && `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`}
+      </p>
+    </aside>
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * The model-specific part of the input shell, as plain functions: how pixels become the model's
+ * S x S input. The shell, the preview and every input source stay model-agnostic.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { normalizeRgb, resizeRgb } from '../../model/preprocess.ts';
+import type { PixelBuffer } from '../../model/index.ts';
+
+export interface InputPipeline {
+  /** Pixels -> the S x S RGB bytes the model sees (what the preview draws). */
+  readonly resize: (pixels: PixelBuffer, size: number) => Uint8Array;
+  /** Those bytes -> the model's normalised HWC float input. */
+  readonly normalize: (rgb: Uint8Array) => Float32Array;
+}
+
+/** GhostNet's preprocessing: PIL-exact bilinear resize of the whole image, ImageNet mean/std. */
+export const GHOSTNET_PIPELINE: InputPipeline = { resize: resizeRgb, normalize: normalizeRgb };
+
+/** The model input as RGB bytes, kept for the preview. */
+export interface ModelInputImage {
+  readonly rgb: Uint8Array;
+  readonly size: number;
+  readonly version: number;
+}
+
+/** [1, S, S, 3] input tensor from the resized bytes (caller disposes). */
+export function inputTensor(pipeline: InputPipeline, rgb: Uint8Array, size: number): tf.Tensor4D {
+  return tf.tensor4d(pipeline.normalize(rgb), [1, size, size, 3]);
+}
