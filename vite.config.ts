@@ -8,6 +8,10 @@ export default defineConfig({
   base: './',
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: true },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2500 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2500,
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
   worker: { format: 'es' },
 });

@@ -3,39 +3,65 @@
  * weights. BatchNorm is folded into the preceding convolution once, at build time; every
  * convolution then runs as one fused op (conv + bias + activation). Padding is PyTorch's
  * symmetric k // 2, never tfjs 'same' (which pads stride-2 convolutions asymmetrically).
+ *
+ * A Ghost module's output is [intrinsic, ghost] along channels. Instead of concatenating at run
+ * time, the network can hand it on interleaved (made by one depthwise conv) or as two parts,
+ * with every consumer's weights rewritten once at build time (see convs.ts and GhostLayout).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GHOSTNET_CONSTANTS, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import {
+  NATURAL, convFor, convTensors, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
+  type ChannelLayout, type Conv, type Dense, type FoldedConv, type Value,
+} from './convs.ts';
 
-type Activation = 'linear' | 'relu';
+/**
+ * How a Ghost module hands on [intrinsic, ghost]:
+ * - `concat`: one tensor, concatenated at run time (the reference formulation);
+ * - `interleaved`: one tensor from ONE depthwise conv with channel multiplier `ratio` whose first
+ *   filter per channel is the identity (channels i0, g0, i1, g1, ...);
+ * - `parts`: the two tensors as they are; depthwise convs and squeeze-excite run per part, and a
+ *   conv over them is the sum of one conv per part.
+ */
+export type GhostOutput = 'concat' | 'interleaved' | 'parts';
 
-interface FoldedConv {
-  readonly filter: tf.Tensor4D; // conv2d: [k, k, in, out]; depthwise: [k, k, channels, 1]
-  readonly bias: tf.Tensor1D;
-  readonly kernel: number;
-  readonly stride: number;
-  readonly depthwise: boolean;
-  readonly activation: Activation;
+export interface GhostLayout {
+  readonly ghost1: GhostOutput;
+  readonly ghost2: GhostOutput;
+  /**
+   * `parts` only in stages before this one; later stages (small maps, where the copy is cheap
+   * and the extra ops of a split conv cost more) concatenate. Default: every stage.
+   */
+  readonly partsBeforeStage?: number;
 }
 
-interface Dense {
-  readonly weight: tf.Tensor2D; // [in, out]
-  readonly bias: tf.Tensor1D;
+export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat' };
+
+/**
+ * The fastest layout measured per backend (docs/benchmarks.md). The wasm backend concatenates in
+ * JavaScript, row by row, and runs channel-multiplier depthwise convs on a slow generic path, so
+ * it takes parts; WebGL pays per shader pass, so one interleaved pass beats conv + concat.
+ */
+export function defaultGhostLayout(backend: string): GhostLayout {
+  if (backend === 'webgl') return { ghost1: 'interleaved', ghost2: 'interleaved' };
+  return { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
 }
 
 interface GhostWeights {
   readonly spec: GhostModuleSpec;
-  readonly primary: FoldedConv;
+  readonly primary: Conv;
+  /** The cheap operation; for `interleaved`, identity + cheap operation as one depthwise conv. */
   readonly cheap: FoldedConv;
+  readonly output: GhostOutput;
 }
 
 interface BlockWeights {
   readonly spec: BottleneckSpec;
   readonly ghost1: GhostWeights;
-  readonly dw: FoldedConv | null;
+  readonly dw: Conv | null;
   readonly se: { readonly reduce: Dense; readonly expand: Dense } | null;
   readonly ghost2: GhostWeights;
-  readonly shortcut: { readonly dw: FoldedConv; readonly pw: FoldedConv } | null;
+  readonly shortcut: { readonly dw: Conv; readonly pw: Conv } | null;
 }
 
 /** Intrinsic (primary convolution) and ghost (cheap operation) outputs of one Ghost module, NHWC. */
@@ -46,9 +72,9 @@ export interface GhostTap {
 
 /** Mutable state threaded through the steps of one pass. */
 interface StepState {
-  x: tf.Tensor;
+  x: tf.Tensor | Value;
   /** Input of the current bottleneck, for its shortcut. */
-  residual: tf.Tensor4D | null;
+  residual: Value | null;
   taps: Map<string, GhostTap> | null;
 }
 
@@ -68,103 +94,95 @@ export interface ForwardResult {
   readonly taps: Map<string, GhostTap>;
 }
 
-function take(weights: tf.NamedTensorMap, name: string): tf.Tensor {
-  const t = weights[name];
-  if (!t) throw new Error(`weight "${name}" is missing from the model`);
-  return t;
+/** The layout a Ghost module's output is handed on in. */
+function ghostOutputLayout(g: GhostModuleSpec, output: GhostOutput): ChannelLayout {
+  if (output === 'interleaved') return { order: interleavedGhostOrder(g), parts: null };
+  if (output === 'parts') return { order: null, parts: [g.initChannels, g.newChannels] };
+  return NATURAL;
 }
 
-/** conv (+ BatchNorm) -> one fused conv with bias. */
-function foldConv(
-  w: tf.NamedTensorMap,
-  conv: string,
-  bn: string | null,
-  opts: { kernel: number; stride: number; depthwise: boolean; activation: Activation; convBias?: boolean },
-): FoldedConv {
-  return tf.tidy(() => {
-    const raw = take(w, `${conv}.weight`) as tf.Tensor4D; // PyTorch [out, in/groups, k, k]
-    const outChannels = raw.shape[0] as number;
-    let scale: tf.Tensor1D = tf.ones([outChannels]);
-    let bias: tf.Tensor1D = opts.convBias ? (take(w, `${conv}.bias`) as tf.Tensor1D) : tf.zeros([outChannels]);
-    if (bn) {
-      const gamma = take(w, `${bn}.weight`);
-      const beta = take(w, `${bn}.bias`);
-      const mean = take(w, `${bn}.running_mean`);
-      const variance = take(w, `${bn}.running_var`);
-      scale = tf.div(gamma, tf.sqrt(tf.add(variance, GHOSTNET_CONSTANTS.bnEps)));
-      bias = tf.add(beta, tf.mul(tf.sub(bias, mean), scale));
-    }
-    const filter = opts.depthwise
-      ? tf.mul(tf.transpose(raw, [2, 3, 0, 1]), tf.reshape(scale, [1, 1, outChannels, 1]))
-      : tf.mul(tf.transpose(raw, [2, 3, 1, 0]), tf.reshape(scale, [1, 1, 1, outChannels]));
-    return { filter: filter as tf.Tensor4D, bias, kernel: opts.kernel, stride: opts.stride, depthwise: opts.depthwise, activation: opts.activation };
-  });
+/** `inputScale` multiplies the primary conv's weights (a factor the previous step left out). */
+function ghostWeights(w: tf.NamedTensorMap, g: GhostModuleSpec, input: ChannelLayout, output: GhostOutput, inputScale = 1): GhostWeights {
+  const activation = g.relu ? 'relu' : 'linear';
+  const primary = scaleFilter(foldConv(w, `${g.id}.primary_conv.0`, `${g.id}.primary_conv.1`, { kernel: g.primaryKernel, stride: 1, depthwise: false, activation }), inputScale);
+  const cheap = foldConv(w, `${g.id}.cheap_operation.0`, `${g.id}.cheap_operation.1`, { kernel: g.cheapKernel, stride: 1, depthwise: true, activation });
+  return { spec: g, primary: convFor(primary, input, NATURAL), cheap: output === 'interleaved' ? interleaveCheap(cheap, g) : cheap, output };
 }
 
-/** A 1x1 conv with bias (or a Linear) as a dense layer: PyTorch [out, in(, 1, 1)] -> [in, out]. */
-function dense(w: tf.NamedTensorMap, name: string, extraBias = 0): Dense {
-  return tf.tidy(() => {
-    const raw = take(w, `${name}.weight`);
-    const [out, inp] = raw.shape as number[];
-    const weight = tf.transpose(tf.reshape(raw, [out, inp])) as tf.Tensor2D;
-    const bias = tf.add(take(w, `${name}.bias`), extraBias) as tf.Tensor1D;
-    return { weight, bias };
-  });
-}
-
-function ghostWeights(w: tf.NamedTensorMap, g: GhostModuleSpec): GhostWeights {
-  const activation: Activation = g.relu ? 'relu' : 'linear';
-  return {
-    spec: g,
-    primary: foldConv(w, `${g.id}.primary_conv.0`, `${g.id}.primary_conv.1`, { kernel: g.primaryKernel, stride: 1, depthwise: false, activation }),
-    cheap: foldConv(w, `${g.id}.cheap_operation.0`, `${g.id}.cheap_operation.1`, { kernel: g.cheapKernel, stride: 1, depthwise: true, activation }),
-  };
-}
-
-function runConv(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
-  const pad = Math.floor(c.kernel / 2);
-  const args = { x, filter: c.filter, strides: c.stride, pad, bias: c.bias, activation: c.activation } as const;
-  return c.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
-}
+const partsOf = (x: Value): readonly tf.Tensor4D[] => (Array.isArray(x) ? x : [x as tf.Tensor4D]);
 
 /** Prepared weights and the forward pass of one GhostNet. Owns its tensors until dispose(). */
 export class GhostNetwork {
-  private readonly stem: FoldedConv;
+  private readonly stem: Conv;
   private readonly blocks: BlockWeights[];
-  private readonly lastConv: FoldedConv;
+  private readonly lastConv: Conv;
   private readonly head: Dense;
   private readonly classifier: Dense;
   private readonly steps: NetworkStep[];
   private disposed = false;
 
-  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap) {
-    this.stem = foldConv(weights, 'conv_stem', 'bn1', { kernel: 3, stride: 2, depthwise: false, activation: 'relu' });
-    this.blocks = spec.blocks.map((b) => ({
-      spec: b,
-      ghost1: ghostWeights(weights, b.ghost1),
-      dw: b.stride > 1 ? foldConv(weights, `${b.id}.conv_dw`, `${b.id}.bn_dw`, { kernel: b.dwKernel, stride: b.stride, depthwise: true, activation: 'linear' }) : null,
-      // hard_sigmoid(x) = relu6(x + 3) / 6: the +3 is folded into the expand bias.
-      se: b.seChannels !== null ? { reduce: dense(weights, `${b.id}.se.conv_reduce`), expand: dense(weights, `${b.id}.se.conv_expand`, 3) } : null,
-      ghost2: ghostWeights(weights, b.ghost2),
-      shortcut: b.identityShortcut
-        ? null
-        : {
-            dw: foldConv(weights, `${b.id}.shortcut.0`, `${b.id}.shortcut.1`, { kernel: b.dwKernel, stride: b.stride, depthwise: true, activation: 'linear' }),
-            pw: foldConv(weights, `${b.id}.shortcut.2`, `${b.id}.shortcut.3`, { kernel: 1, stride: 1, depthwise: false, activation: 'linear' }),
-          },
-    }));
+  readonly layout: GhostLayout;
+
+  /** `layout` defaults to the fastest measured for the active backend (see defaultGhostLayout). */
+  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = defaultGhostLayout(tf.getBackend())) {
+    // Anything but `concat` needs every module's output to be exactly [intrinsic, ghost] (no
+    // truncation to outChannels), which holds for GhostNet v1 at its usual widths.
+    const exact = ghostModules(spec).every((g) => g.initChannels * g.ratio === g.outChannels);
+    this.layout = exact ? layout : REFERENCE_LAYOUT;
+    const conv = (name: string, bn: string, kernel: number, stride: number, depthwise: boolean, activation: 'linear' | 'relu') =>
+      foldConv(weights, name, bn, { kernel, stride, depthwise, activation });
+    // The stem feeds the first block's identity shortcut, so it writes that block's output layout.
+    const first = spec.blocks[0];
+    const kindAt = (kind: GhostOutput, stage: number): GhostOutput => (kind === 'parts' && stage >= (this.layout.partsBeforeStage ?? Infinity) ? 'concat' : kind);
+    let streamKind = kindAt(this.layout.ghost2, 0);
+    let stream: ChannelLayout = first?.identityShortcut ? ghostOutputLayout(first.ghost2, streamKind) : NATURAL;
+    this.stem = convFor(conv('conv_stem', 'bn1', 3, 2, false, 'relu'), NATURAL, stream);
+    this.blocks = spec.blocks.map((b) => {
+      const input = stream;
+      const kind1 = kindAt(this.layout.ghost1, b.stage);
+      // An identity shortcut adds the block's input, so its output keeps the input's layout.
+      const kind2 = b.identityShortcut ? streamKind : kindAt(this.layout.ghost2, b.stage);
+      const mid = ghostOutputLayout(b.ghost1, kind1);
+      const output = ghostOutputLayout(b.ghost2, kind2);
+      if (b.identityShortcut && !sameLayout(input, output)) throw new Error(`${b.id}: identity shortcut between different channel layouts`);
+      stream = output;
+      streamKind = kind2;
+      return {
+        spec: b,
+        ghost1: ghostWeights(weights, b.ghost1, input, kind1),
+        dw: b.stride > 1 ? depthwiseFor(conv(`${b.id}.conv_dw`, `${b.id}.bn_dw`, b.dwKernel, b.stride, true, 'linear'), mid) : null,
+        // hard_sigmoid(x) = relu6(x + 3) / 6: the +3 is folded into the expand bias. Parts are
+        // pooled and concatenated (a few hundred numbers) in natural order.
+        se: b.seChannels !== null
+          ? { reduce: denseFor(dense(weights, `${b.id}.se.conv_reduce`), mid.order, null), expand: denseFor(dense(weights, `${b.id}.se.conv_expand`, 3), null, mid.order) }
+          : null,
+        ghost2: ghostWeights(weights, b.ghost2, mid, kind2, b.seChannels !== null ? 1 / 6 : 1),
+        shortcut: b.identityShortcut
+          ? null
+          : {
+              dw: depthwiseFor(conv(`${b.id}.shortcut.0`, `${b.id}.shortcut.1`, b.dwKernel, b.stride, true, 'linear'), input),
+              pw: convFor(conv(`${b.id}.shortcut.2`, `${b.id}.shortcut.3`, 1, 1, false, 'linear'), input, output),
+            },
+      };
+    });
     const last = spec.lastStage.id;
-    this.lastConv = foldConv(weights, `${last}.conv`, `${last}.bn1`, { kernel: 1, stride: 1, depthwise: false, activation: 'relu' });
+    this.lastConv = convFor(conv(`${last}.conv`, `${last}.bn1`, 1, 1, false, 'relu'), stream, NATURAL);
     this.head = dense(weights, 'conv_head');
     this.classifier = dense(weights, 'classifier');
     this.steps = this.buildSteps();
   }
 
-  private ghost(x: tf.Tensor4D, g: GhostWeights, taps: Map<string, GhostTap> | null): tf.Tensor4D {
-    const intrinsic = runConv(x, g.primary);
-    const ghost = runConv(intrinsic, g.cheap);
-    if (taps) taps.set(g.spec.id, { intrinsic, ghost });
-    const out = tf.concat([intrinsic, ghost], 3);
+  /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts. */
+  private ghost(x: Value, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
+    const intrinsic = runConv(x, g.primary) as tf.Tensor4D;
+    const cheap = runConv(intrinsic, g.cheap) as tf.Tensor4D;
+    if (g.output === 'interleaved') {
+      if (taps) taps.set(g.spec.id, { intrinsic, ghost: ghostMapsOfInterleaved(cheap, g.spec) });
+      return cheap;
+    }
+    if (taps) taps.set(g.spec.id, { intrinsic, ghost: cheap });
+    if (g.output === 'parts') return [intrinsic, cheap];
+    const out = tf.concat([intrinsic, cheap], 3);
     const total = g.spec.initChannels + g.spec.newChannels;
     return total === g.spec.outChannels ? out : tf.slice(out, [0, 0, 0, 0], [-1, -1, -1, g.spec.outChannels]);
   }
@@ -177,37 +195,48 @@ export class GhostNetwork {
     const steps: NetworkStep[] = [{ id: 'conv_stem', run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.stem); } }];
     for (const b of this.blocks) {
       const id = b.spec.id;
-      steps.push({ id: `${id}.ghost1`, run: (s) => { s.residual = s.x as tf.Tensor4D; s.x = this.ghost(s.residual, b.ghost1, s.taps); } });
+      steps.push({ id: `${id}.ghost1`, run: (s) => { s.residual = s.x as Value; s.x = this.ghost(s.residual, b.ghost1, s.taps); } });
       const dw = b.dw;
-      if (dw) steps.push({ id: `${id}.conv_dw`, run: (s) => { s.x = runConv(s.x as tf.Tensor4D, dw); } });
+      if (dw) steps.push({ id: `${id}.conv_dw`, run: (s) => { s.x = runConv(s.x as Value, dw); } });
       const se = b.se;
       if (se) {
         steps.push({
           id: `${id}.se`,
           run: (s) => {
-            const h = s.x as tf.Tensor4D;
-            const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+            const h = s.x as Value;
+            const parts = Array.isArray(h) ? h : null;
+            const pooled = (parts ? tf.concat(parts.map((p) => tf.mean(p, [1, 2])), 1) : tf.mean(h as tf.Tensor4D, [1, 2])) as tf.Tensor2D;
             const reduced = tf.fused.matMul({ a: pooled, b: se.reduce.weight, bias: se.reduce.bias, activation: 'relu' });
-            const gate = tf.mul(tf.fused.matMul({ a: reduced, b: se.expand.weight, bias: se.expand.bias, activation: 'relu6' }), 1 / 6);
-            s.x = tf.mul(h, tf.reshape(gate, [gate.shape[0], 1, 1, -1]));
+            // relu6(.) / 6 with the 1 / 6 folded into ghost2's primary conv (linear in its input).
+            const gate = tf.fused.matMul({ a: reduced, b: se.expand.weight, bias: se.expand.bias, activation: 'relu6' });
+            // [1, C] broadcasts over [1, H, W, C]; a larger batch needs [N, 1, 1, C].
+            const scale = (g: tf.Tensor) => (g.shape[0] === 1 ? g : tf.reshape(g, [g.shape[0], 1, 1, -1]));
+            if (!parts) {
+              s.x = tf.mul(h as tf.Tensor4D, scale(gate));
+              return;
+            }
+            const gates = tf.split(gate, parts.map((p) => p.shape[3]), 1);
+            s.x = parts.map((p, i) => tf.mul(p, scale(gates[i])) as tf.Tensor4D);
           },
         });
       }
-      steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as tf.Tensor4D, b.ghost2, s.taps); } });
+      steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as Value, b.ghost2, s.taps); } });
       const sc = b.shortcut;
       steps.push({
         id: `${id}.shortcut`,
         run: (s) => {
-          const residual = s.residual!;
-          s.x = tf.add(s.x, sc ? runConv(runConv(residual, sc.dw), sc.pw) : residual);
+          const residual = sc ? runConv(runConv(s.residual!, sc.dw), sc.pw) : s.residual!;
+          const branch = partsOf(s.x as Value);
+          const sums = partsOf(residual).map((r, i) => tf.add(branch[i], r) as tf.Tensor4D);
+          s.x = sums.length === 1 ? sums[0] : sums;
         },
       });
     }
-    steps.push({ id: this.spec.lastStage.id, run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.lastConv); } });
+    steps.push({ id: this.spec.lastStage.id, run: (s) => { s.x = runConv(s.x as Value, this.lastConv); } });
     steps.push({
       id: 'conv_head',
       run: (s) => {
-        const pooled = tf.mean(s.x, [1, 2]) as tf.Tensor2D;
+        const pooled = tf.mean(s.x as tf.Tensor4D, [1, 2]) as tf.Tensor2D;
         s.x = tf.fused.matMul({ a: pooled, b: this.head.weight, bias: this.head.bias, activation: 'relu' });
       },
     });
@@ -250,7 +279,7 @@ export class GhostNetwork {
       for (const step of this.steps) {
         const t0 = performance.now();
         step.run(state);
-        await state.x.data();
+        await Promise.all(partsOf(state.x as Value).map((t) => t.data()));
         timings.push({ id: step.id, ms: performance.now() - t0 });
       }
     } finally {
@@ -270,18 +299,17 @@ export class GhostNetwork {
 
   /** Every tensor this network owns (for byte counts and disposal). */
   private tensors(): tf.Tensor[] {
-    const conv = (c: FoldedConv) => [c.filter, c.bias];
-    const ghost = (g: GhostWeights) => [...conv(g.primary), ...conv(g.cheap)];
+    const ghost = (g: GhostWeights) => [...convTensors(g.primary), ...convTensors(g.cheap)];
     return [
-      ...conv(this.stem),
+      ...convTensors(this.stem),
       ...this.blocks.flatMap((b) => [
         ...ghost(b.ghost1),
-        ...(b.dw ? conv(b.dw) : []),
+        ...(b.dw ? convTensors(b.dw) : []),
         ...(b.se ? [b.se.reduce.weight, b.se.reduce.bias, b.se.expand.weight, b.se.expand.bias] : []),
         ...ghost(b.ghost2),
-        ...(b.shortcut ? [...conv(b.shortcut.dw), ...conv(b.shortcut.pw)] : []),
+        ...(b.shortcut ? [...convTensors(b.shortcut.dw), ...convTensors(b.shortcut.pw)] : []),
       ]),
-      ...conv(this.lastConv),
+      ...convTensors(this.lastConv),
       this.head.weight, this.head.bias, this.classifier.weight, this.classifier.bias,
     ];
   }

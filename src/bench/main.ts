@@ -1,0 +1,74 @@
+/**
+ * The benchmark page (bench.html), driven by `npm run bench` through headless Chromium: the plan
+ * comes from the query string, progress goes to #status, and the report to `window.__bench`.
+ */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { BACKENDS, startBackend, type BackendName } from '../app/backends.ts';
+import { markdownTable, peakTable } from './report.ts';
+import { BENCH_MODELS } from './models.ts';
+import { runBenchmark, type BenchReport } from './run.ts';
+
+export type BenchPageState = { status: 'running'; progress: string } | { status: 'done'; report: BenchReport } | { status: 'error'; message: string };
+
+declare global {
+  interface Window {
+    __bench: BenchPageState;
+  }
+}
+
+const statusEl = document.getElementById('status')!;
+const resultEl = document.getElementById('result')!;
+
+function progress(message: string): void {
+  window.__bench = { status: 'running', progress: message };
+  statusEl.textContent = message;
+  console.log(`[bench] ${message}`);
+}
+
+function intParam(q: URLSearchParams, name: string, fallback: number, min: number): number {
+  const raw = q.get(name);
+  const v = raw === null ? fallback : Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new Error(`?${name} must be an integer >= ${min}, got "${raw}"`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const q = new URLSearchParams(location.search);
+  const backend = (q.get('backend') ?? 'wasm') as BackendName;
+  if (!BACKENDS.includes(backend)) throw new Error(`?backend must be one of ${BACKENDS.join(', ')}`);
+  const models = (q.get('models') ?? BENCH_MODELS.map((m) => m.id).join(',')).split(',').filter(Boolean);
+  progress(`starting ${backend}`);
+  const info = await startBackend(backend);
+  if (info.name !== backend) throw new Error(`${backend} is not available here (${info.fallbackReason})`);
+  const report = await runBenchmark(
+    {
+      models,
+      runs: intParam(q, 'runs', 50, 1),
+      warmupRuns: intParam(q, 'warmup', 5, 0),
+      inputSize: intParam(q, 'size', 224, 32),
+      peakSize: intParam(q, 'peak', backend === 'cpu' ? 512 : 1024, 0),
+      profile: q.get('profile') === '1',
+      onProgress: progress,
+    },
+    {
+      backend,
+      renderer: info.renderer,
+      userAgent: navigator.userAgent,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      wasmThreads: backend === 'wasm' ? getThreadsCount() : null,
+    },
+  );
+  window.__bench = { status: 'done', report };
+  statusEl.textContent = `done in ${(report.totalMs / 1000).toFixed(1)} s`;
+  const pre = document.createElement('pre');
+  pre.textContent = `${peakTable([report])}\n\n${markdownTable([report])}`;
+  resultEl.replaceChildren(pre);
+}
+
+main().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  window.__bench = { status: 'error', message };
+  statusEl.textContent = `error: ${message}`;
+  console.error(`[bench] ${message}`);
+});

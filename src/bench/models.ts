@@ -1,0 +1,104 @@
+/**
+ * The benchmark's models, all with 1000-class heads and random weights (latency does not depend
+ * on the values): GhostNet 0.5x / 1.0x / 1.3x through our GhostNetwork, and the two peers.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { buildNetworkSpec, type NetworkSpec } from '../model/architecture.ts';
+import { layerCosts, totals } from '../model/cost.ts';
+import { GhostNetwork, type GhostLayout } from '../model/network.ts';
+import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec, peerMultiplyAdds, peerParameters, type PeerNetworkSpec } from '../model/peers/index.ts';
+import { countParameters, storedParameters } from '../model/parameters.ts';
+
+export interface BenchNetwork {
+  /** NHWC input -> logits; the caller disposes the result. */
+  forward(input: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+  /** GhostNet only: the network, for per-step profiling. */
+  readonly ghostnet?: GhostNetwork;
+}
+
+export interface BenchModel {
+  readonly id: string;
+  readonly label: string;
+  readonly family: 'ghostnet' | 'mobilenetv3' | 'mobilenetv2';
+  readonly parameters: number;
+  multiplyAdds(inputSize: number): number;
+  /** Build weights on the active backend (what "load" measures); GhostNet takes an optional Ghost-module layout. */
+  create(layout?: GhostLayout): BenchNetwork;
+}
+
+const CLASSES = 1000;
+
+function uniform(n: number, scale: number, offset: number, rand: () => number): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = offset + (rand() * 2 - 1) * scale;
+  return v;
+}
+
+/** PyTorch-layout random checkpoint for a GhostNet spec: He-scaled convolutions, plausible BatchNorm statistics. */
+export function randomGhostNetWeights(spec: NetworkSpec, seed = 1): tf.NamedTensorMap {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+  const weights: tf.NamedTensorMap = {};
+  for (const p of storedParameters(spec)) {
+    const n = p.shape.reduce((x, y) => x * y, 1);
+    let values: Float32Array;
+    if (p.shape.length >= 2) values = uniform(n, Math.sqrt(6 / (n / p.shape[0])), 0, rand);
+    else if (p.name.endsWith('running_var') || p.name.endsWith('.weight')) values = uniform(n, 0.2, 1, rand);
+    else values = uniform(n, 0.1, 0, rand);
+    weights[p.name] = tf.tensor(values, [...p.shape]);
+  }
+  return weights;
+}
+
+function ghostnet(width: number): BenchModel {
+  const spec = buildNetworkSpec(width, CLASSES);
+  const label = `GhostNet ${width.toFixed(1)}x`;
+  return {
+    id: `ghostnet_${String(Math.round(width * 100)).padStart(3, '0')}`,
+    label,
+    family: 'ghostnet',
+    parameters: countParameters(storedParameters(spec)),
+    multiplyAdds: (size) => totals(layerCosts(spec, size)).macs,
+    create(layout) {
+      const weights = randomGhostNetWeights(spec);
+      try {
+        const net = new GhostNetwork(spec, weights, layout);
+        return { forward: (x) => net.forward(x).logits, dispose: () => net.dispose(), ghostnet: net };
+      } finally {
+        tf.dispose(Object.values(weights));
+      }
+    },
+  };
+}
+
+function peer(id: string, family: 'mobilenetv3' | 'mobilenetv2', spec: PeerNetworkSpec): BenchModel {
+  return {
+    id,
+    label: spec.name,
+    family,
+    parameters: peerParameters(spec),
+    multiplyAdds: (size) => peerMultiplyAdds(spec, size),
+    create() {
+      const net = new PeerNetwork(spec);
+      return { forward: (x) => net.forward(x), dispose: () => net.dispose() };
+    },
+  };
+}
+
+export const BENCH_MODELS: readonly BenchModel[] = [
+  ghostnet(0.5),
+  ghostnet(1.0),
+  ghostnet(1.3),
+  peer('mobilenetv3_large_100', 'mobilenetv3', buildMobileNetV3LargeSpec(1, CLASSES)),
+  peer('mobilenetv2_100', 'mobilenetv2', buildMobileNetV2Spec(1, CLASSES)),
+];
+
+export function benchModel(id: string): BenchModel {
+  const m = BENCH_MODELS.find((x) => x.id === id);
+  if (!m) throw new Error(`unknown benchmark model "${id}" (known: ${BENCH_MODELS.map((x) => x.id).join(', ')})`);
+  return m;
+}
