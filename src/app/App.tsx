@@ -6,6 +6,7 @@ import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
 import { TeachPanel } from './teach/TeachPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
+import { PerfPanel } from './perf/PerfPanel.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
 import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
@@ -15,6 +16,7 @@ const TABS = [
   { id: 'classify', label: 'Classify', Panel: ClassifyPanel },
   { id: 'teach', label: "Why it's cheap", Panel: TeachPanel },
   { id: 'features', label: 'Feature maps', Panel: FeaturesPanel },
+  { id: 'perf', label: 'Performance', Panel: PerfPanel },
 ] as const;
 
 let started = false;

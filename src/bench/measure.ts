@@ -71,6 +71,8 @@ export interface MeasureOptions {
   /** Also profile GhostNet per step (after the timed runs). */
   readonly profile?: boolean;
   readonly onProgress?: (message: string) => void;
+  /** Stops the measurement between runs (the promise rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 export function memory(): MemoryFigures {
@@ -161,6 +163,7 @@ export async function measureModels(models: readonly BenchModel[], options: Meas
   const loaded: Loaded[] = [];
   try {
     for (const model of models) {
+      options.signal?.throwIfAborted();
       say(`${model.label}: load and first inference`);
       const before = memory();
       const t0 = performance.now();
@@ -179,6 +182,7 @@ export async function measureModels(models: readonly BenchModel[], options: Meas
     for (let round = 0; round < runs; round++) {
       if (round % 10 === 0) say(`timed runs: round ${round + 1}/${runs}`);
       await nextTask();
+      options.signal?.throwIfAborted();
       for (let k = 0; k < loaded.length; k++) {
         const entry = loaded[(round + k) % loaded.length];
         const tensorsBefore = tf.memory().numTensors;

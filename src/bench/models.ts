@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetworkSpec, type NetworkSpec } from '../model/architecture.ts';
 import { layerCosts, totals } from '../model/cost.ts';
-import { GhostNetwork, type GhostLayout } from '../model/network.ts';
+import { GhostNetwork, type GhostLayout, type GhostOutput } from '../model/network.ts';
 import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec, peerMultiplyAdds, peerParameters, type PeerNetworkSpec } from '../model/peers/index.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
 
@@ -97,8 +97,22 @@ export const BENCH_MODELS: readonly BenchModel[] = [
   peer('mobilenetv2_100', 'mobilenetv2', buildMobileNetV2Spec(1, CLASSES)),
 ];
 
+const GHOST_OUTPUTS: readonly GhostOutput[] = ['concat', 'interleaved', 'parts'];
+
+/**
+ * A model by id; a GhostNet id may pin its Ghost-module layout for comparisons:
+ * `ghostnet_100@concat/concat` (the reference formulation), `ghostnet_100@parts/parts/3`.
+ */
 export function benchModel(id: string): BenchModel {
-  const m = BENCH_MODELS.find((x) => x.id === id);
-  if (!m) throw new Error(`unknown benchmark model "${id}" (known: ${BENCH_MODELS.map((x) => x.id).join(', ')})`);
-  return m;
+  const [base, layoutText] = id.split('@');
+  const m = BENCH_MODELS.find((x) => x.id === base);
+  if (!m) throw new Error(`unknown benchmark model "${base}" (known: ${BENCH_MODELS.map((x) => x.id).join(', ')})`);
+  if (layoutText === undefined) return m;
+  if (m.family !== 'ghostnet') throw new Error(`only GhostNet takes a layout ("${id}")`);
+  const [ghost1, ghost2, stage] = layoutText.split('/');
+  if (!GHOST_OUTPUTS.includes(ghost1 as GhostOutput) || !GHOST_OUTPUTS.includes(ghost2 as GhostOutput)) {
+    throw new Error(`"${id}": a layout is ghost1/ghost2[/partsBeforeStage] with each of ${GHOST_OUTPUTS.join(', ')}`);
+  }
+  const layout: GhostLayout = { ghost1: ghost1 as GhostOutput, ghost2: ghost2 as GhostOutput, ...(stage ? { partsBeforeStage: Number(stage) } : {}) };
+  return { ...m, id, label: `${m.label} (${layoutText})`, create: () => m.create(layout) };
 }
