@@ -1,0 +1,162 @@
+/**
+ * Figure 1, live: a Ghost module's intrinsic maps next to the ghost maps the cheap operation
+ * makes from them, for the current input, with pair similarities and redundancy across depth.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ghostModules } from '../../model/architecture.ts';
+import type { Normalisation } from '../../viz/grid.ts';
+import { messageOf } from '../actions.ts';
+import { useApp } from '../store.ts';
+import { ensureInput } from './ensureInput.ts';
+import { FeatureGrid, type GridRender } from './FeatureGrid.tsx';
+import { Legend } from './Legend.tsx';
+import { describeModule, moduleEntries, ModuleMap } from './ModuleMap.tsx';
+import { PairDetail } from './PairDetail.tsx';
+import { PairList } from './PairList.tsx';
+import { BOX_COLOURS, cellOrder, METRIC_LABEL, rankPairs, type Metric } from './ranking.ts';
+import { RedundancyChart } from './RedundancyChart.tsx';
+import { useFeatureData } from './useFeatureData.ts';
+import './features.css';
+
+export function FeaturesPanel() {
+  const [moduleId, setModuleId] = useState('blocks.0.0.ghost1');
+  const [normalisation, setNormalisation] = useState<Normalisation>('per-map');
+  const [metric, setMetric] = useState<Metric>('cosine');
+  const [sorted, setSorted] = useState(false);
+  const [topK, setTopK] = useState(3);
+  const [selectedGhost, setSelectedGhost] = useState<number | null>(null);
+  const [rendered, setRendered] = useState<GridRender | null>(null);
+  const gridCanvas = useRef<HTMLCanvasElement | null>(null);
+  const anchor = useRef<HTMLAnchorElement>(null);
+  const { model, input, size, grid, chart, busy } = useFeatureData(moduleId);
+
+  useEffect(() => {
+    void ensureInput();
+  }, []);
+
+  // A model of another architecture may lack the chosen module: fall back to its first.
+  useEffect(() => {
+    if (model && !ghostModules(model.spec).some((m) => m.id === moduleId)) setModuleId(ghostModules(model.spec)[0].id);
+  }, [model, moduleId]);
+
+  const maps = grid?.maps ?? null;
+  const ranked = useMemo(() => (maps ? rankPairs(maps.pairs, metric) : []), [maps, metric]);
+  const order = useMemo(() => (maps ? cellOrder(maps.pairs, maps.intrinsicChannels, metric, sorted) : []), [maps, metric, sorted]);
+  const k = Math.min(topK, BOX_COLOURS.length, ranked.length);
+  const boxes = useMemo(() => ranked.slice(0, k).map((p, i) => ({ ghost: p.ghost, colour: BOX_COLOURS[i] })), [ranked, k]);
+  const boxColours = useMemo(() => new Map(boxes.map((b) => [b.ghost, b.colour])), [boxes]);
+  const top = ranked[0] ?? null;
+  const selected = maps && selectedGhost !== null && selectedGhost < maps.ghostChannels ? maps.pairs[selectedGhost] : top;
+  // The ranges of the last drawing, only while they belong to the maps on screen.
+  const ranges = rendered && rendered.maps === maps ? rendered.ranges : null;
+  const entry = model ? moduleEntries(model.spec, size).find((e) => e.module.id === moduleId) : undefined;
+
+  const download = () => {
+    const canvas = gridCanvas.current;
+    const a = anchor.current;
+    if (!canvas || !a || !maps) return;
+    canvas.toBlob((blob) => {
+      if (!blob) {
+        useApp.getState().set({ error: 'The grid could not be encoded as PNG.' });
+        return;
+      }
+      try {
+        const url = URL.createObjectURL(blob);
+        a.href = url;
+        a.download = `ghostnet_${maps.moduleId}_${maps.inputSize}px.png`;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      } catch (e) {
+        useApp.getState().set({ error: `The PNG could not be saved: ${messageOf(e)}` });
+      }
+    }, 'image/png');
+  };
+
+  return (
+    <section className="features" data-testid="features-panel" aria-busy={busy}>
+      <h2>Intrinsic and ghost feature maps</h2>
+      <p className="features-intro">
+        A Ghost module makes a few <em>intrinsic</em> maps with an ordinary convolution and the rest, the <em>ghost</em> maps,
+        from them with a cheap depthwise convolution. Each intrinsic map stands left of the ghost map made from it.
+      </p>
+      <p data-testid="features-input" data-input-label={input?.label ?? ''} data-input-version={input?.version ?? ''} data-input-kind={input?.kind ?? ''}>
+        {input ? <>Input: <strong>{input.label}</strong> ({input.kind}) at {size} px</> : 'Loading the first sample image…'}
+        {!model && ' · waiting for the model…'}
+      </p>
+      {model && <ModuleMap spec={model.spec} inputSize={size} selected={moduleId} onSelect={setModuleId} redundancy={chart?.modules ?? null} metric={metric} />}
+      {entry && <p className="module-summary" data-testid="module-summary">{describeModule(entry)}</p>}
+
+      <div className="features-controls">
+        <label>
+          <input type="checkbox" data-testid="shared-range-toggle" checked={normalisation === 'shared'} onChange={(e) => setNormalisation(e.target.checked ? 'shared' : 'per-map')} />
+          {' '}One colour range for all maps
+        </label>
+        <label>
+          Similarity{' '}
+          <select data-testid="metric-select" value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
+            <option value="cosine">cosine</option>
+            <option value="pearson">Pearson</option>
+          </select>
+        </label>
+        <label>
+          <input type="checkbox" data-testid="sort-toggle" checked={sorted} onChange={(e) => setSorted(e.target.checked)} />
+          {' '}Sort pairs by similarity
+        </label>
+        <label>
+          Boxes around the{' '}
+          <input type="number" data-testid="top-k-input" min={0} max={BOX_COLOURS.length} value={topK} onChange={(e) => setTopK(Math.max(0, Math.min(BOX_COLOURS.length, Math.round(Number(e.target.value) || 0))))} />
+          {' '}most similar pairs
+        </label>
+        <button type="button" data-testid="download-grid" disabled={!maps} onClick={download}>Download grid (PNG)</button>
+        <a ref={anchor} hidden aria-hidden="true" tabIndex={-1} />
+      </div>
+
+      <p className="features-status" aria-live="polite" data-testid="features-status" data-busy={busy}>
+        {busy ? 'Computing activations…' : maps && grid ? `Activations of ${maps.moduleId} for ${grid.input.label}: ${grid.computeMs.toFixed(0)} ms (forward pass and read-back)` : ''}
+      </p>
+
+      {maps && grid && (
+        <>
+          {top && (
+            <p
+              className="top-pair"
+              data-testid="top-pair"
+              data-module-id={maps.moduleId}
+              data-input-version={grid.input.version}
+              data-metric={metric}
+              data-ghost={top.ghost}
+              data-intrinsic={top.intrinsic}
+              data-cosine={top.cosine}
+              data-pearson={top.pearson}
+            >
+              Most similar pair by {METRIC_LABEL[metric]}: intrinsic {top.intrinsic} → ghost {top.ghost}, cosine {top.cosine.toFixed(4)}, Pearson {top.pearson.toFixed(4)}.
+              {' '}{maps.intrinsicChannels} intrinsic + {maps.ghostChannels} ghost maps of {maps.height} × {maps.width}.
+            </p>
+          )}
+          <Legend shared={normalisation === 'shared' && ranges ? ranges.shared : null} />
+          <FeatureGrid
+            canvas={gridCanvas}
+            maps={maps}
+            order={order}
+            normalisation={normalisation}
+            boxes={boxes}
+            selectedGhost={selected?.ghost ?? null}
+            onSelect={setSelectedGhost}
+            onRendered={setRendered}
+            label={`${maps.moduleId}: ${maps.intrinsicChannels} intrinsic maps, each followed by its ghost map${sorted ? ', most similar pairs first' : ''}. Arrow keys choose a pair.`}
+          />
+          {rendered && rendered.maps === maps && (
+            <p className="render-time" data-testid="grid-render-ms" data-ms={rendered.ms} data-module-id={maps.moduleId} data-width={rendered.width} data-height={rendered.height}>
+              Grid of {maps.intrinsicChannels + maps.ghostChannels} maps ({rendered.width} × {rendered.height} px) drawn in {rendered.ms.toFixed(1)} ms
+            </p>
+          )}
+          <div className="features-details">
+            {selected && ranges && <PairDetail maps={maps} pair={selected} normalisation={normalisation} ranges={ranges} />}
+            <PairList ranked={ranked} metric={metric} boxColours={boxColours} selectedGhost={selected?.ghost ?? null} onSelect={setSelectedGhost} />
+          </div>
+        </>
+      )}
+      {chart && <RedundancyChart modules={chart.modules} selected={moduleId} inputLabel={chart.input.label} />}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+/** The view is never empty: without an upload, sample or webcam frame, the first shipped sample is used. */
+import { classifyCurrent, messageOf, setInput } from '../actions.ts';
+import { pixelsFromBlob } from '../pixels.ts';
+import { useApp } from '../store.ts';
+
+interface SampleIndex {
+  readonly samples: readonly { readonly file: string; readonly name: string }[];
+}
+
+let loading: Promise<void> | null = null;
+
+async function fetchOk(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res;
+}
+
+async function loadFirstSample(): Promise<void> {
+  try {
+    const index = (await (await fetchOk('samples/index.json')).json()) as SampleIndex;
+    const first = index.samples[0];
+    if (!first) throw new Error('the sample list is empty');
+    const blob = await (await fetchOk(`samples/${first.file}`)).blob();
+    const { pixels } = await pixelsFromBlob(blob, first.file);
+    // The user may have picked an image meanwhile; theirs wins.
+    if (useApp.getState().input) return;
+    setInput(pixels, first.file, 'sample');
+    await classifyCurrent();
+  } catch (e) {
+    useApp.getState().set({ error: `The sample image could not be loaded: ${messageOf(e)}` });
+  }
+}
+
+export function ensureInput(): Promise<void> {
+  if (useApp.getState().input) return Promise.resolve();
+  loading ??= loadFirstSample().finally(() => {
+    loading = null;
+  });
+  return loading;
+}
