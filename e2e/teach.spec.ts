@@ -97,7 +97,7 @@ for (const { id, width } of [
 
     // Grouped by stage, the rows add up to the totals.
     await expect(page.getByTestId('stage-group')).toHaveCount(12); // stem, stages 0-9, head
-    await expect(page.getByTestId('block-row')).toHaveCount(17); // 16 bottlenecks + blocks.9.0
+    await expect(page.getByTestId('block-row')).toHaveCount(16); // the 16 bottlenecks (blocks.9.0 is a single layer)
     const sumOf = async (testId: string) =>
       (await page.getByTestId(testId).evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))))).reduce((a, b) => a + b, 0);
     expect(await sumOf('layer-macs')).toBe(Number(await page.getByTestId('layer-total-macs').getAttribute('data-value')));
