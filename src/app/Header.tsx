@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { BACKENDS, type BackendName } from './backends.ts';
 import { changeInputSize, selectModel, switchBackend } from './actions.ts';
 import { useApp } from './store.ts';
@@ -12,14 +13,17 @@ export function Header() {
   const modelId = useApp((s) => s.modelId);
   const modelStatus = useApp((s) => s.modelStatus);
   const inputSize = useApp((s) => s.inputSize);
+  // While a chosen model loads, the selector shows the choice rather than snapping back.
+  const [chosen, setChosen] = useState<string | null>(null);
+  const shownModel = modelStatus === 'loading' && chosen ? chosen : modelId;
   return (
     <header className="header">
       <h1>GhostNet in the browser</h1>
       <div className="controls">
         <label>
           Model{' '}
-          <select data-testid="model-select" value={modelId ?? ''} disabled={models.length === 0} onChange={(e) => void selectModel(e.target.value)}>
-            {modelId === null && <option value="">loading…</option>}
+          <select data-testid="model-select" value={shownModel ?? ''} disabled={models.length === 0} onChange={(e) => { setChosen(e.target.value); void selectModel(e.target.value); }}>
+            {shownModel === null && <option value="">loading…</option>}
             {models.map((m) => (
               <option key={m.id} value={m.id}>{m.name}{m.builtIn ? '' : ' (yours)'}</option>
             ))}

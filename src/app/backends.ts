@@ -28,15 +28,14 @@ export interface BackendInfo {
   readonly fallbackReason: string | null;
 }
 
-/** The WebGL renderer string (unmasked where the browser allows it). */
+/** The renderer string of TensorFlow.js's own WebGL context (unmasked where the browser allows it). */
 export function webglRenderer(): string {
   try {
-    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
-    if (!gl) return 'no WebGL';
+    const gl = (tf.backend() as MathBackendWebGL).getGPGPUContext().gl;
     const ext = gl.getExtension('WEBGL_debug_renderer_info');
     return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   } catch {
-    return 'unknown';
+    return 'unknown WebGL renderer';
   }
 }
 

@@ -4,15 +4,20 @@ import { memorySnapshot, runLeakCheck, type LeakCheckResult } from '../actions.t
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
 
-function useMemory() {
-  const [memory, setMemory] = useState(memorySnapshot);
+const NO_MEMORY = { numTensors: 0, numBytes: 0 };
+
+/** tf.memory(), polled; only once a backend runs (asking earlier would start one implicitly). */
+function useMemory(ready: boolean) {
+  const [memory, setMemory] = useState(NO_MEMORY);
   useEffect(() => {
+    if (!ready) return;
+    setMemory(memorySnapshot());
     const timer = setInterval(() => {
       const next = memorySnapshot();
       setMemory((m) => (m.numTensors === next.numTensors && m.numBytes === next.numBytes ? m : next));
     }, SETTINGS.diagnostics.pollMs);
     return () => clearInterval(timer);
-  }, []);
+  }, [ready]);
   return memory;
 }
 
@@ -24,7 +29,7 @@ export function Diagnostics() {
   const latencyMs = useApp((s) => s.latencyMs);
   const inferences = useApp((s) => s.inferenceCount);
   const canCheck = useApp((s) => s.model !== null && s.input !== null);
-  const memory = useMemory();
+  const memory = useMemory(useApp((s) => s.backendStatus === 'ready'));
   const [leak, setLeak] = useState<LeakCheckResult | null>(null);
   const [checking, setChecking] = useState(false);
 

@@ -1,0 +1,38 @@
+/** With WebGL disabled, the app falls back to wasm, says why, and still classifies like the CLI. */
+import { chromium, expect, test, type Browser } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+import { openApp, sample, topLabel, upload } from './support/app.ts';
+import { cliClassify } from './support/cli.ts';
+import { newSharedPage } from './support/shared.ts';
+
+let noWebgl: Browser;
+
+test.beforeAll(async () => {
+  noWebgl = await chromium.launch({
+    executablePath: chromiumPath(),
+    // The --disable-webgl* flags only cover <canvas>; OffscreenCanvas (used by TensorFlow.js) still
+    // gets WebGL unless the GPU and the software rasterizer are off too.
+    args: [
+      ...CHROMIUM_ARGS.filter((a) => !a.includes('swiftshader') && !a.includes('gpu-blocklist')),
+      '--disable-webgl', '--disable-webgl2', '--disable-3d-apis', '--disable-gpu', '--disable-software-rasterizer',
+    ],
+  });
+});
+
+test.afterAll(async () => {
+  await noWebgl?.close();
+});
+
+test('Chromium without WebGL runs on wasm, tells the user why, and classifies', async ({}, testInfo) => {
+  const { page, context, errors, foreign } = await newSharedPage(noWebgl, testInfo);
+  await openApp(page, 'wasm');
+  await expect(page.getByTestId('backend-fallback')).toContainText(/webgl/i);
+  await expect(page.getByTestId('notice-region')).toContainText(/Running on wasm/);
+  await expect(page.getByTestId('diagnostics-backend')).toHaveText('wasm');
+  const file = 'n03000684_15040.JPEG';
+  await upload(page, sample(file));
+  expect(await topLabel(page)).toBe(cliClassify('public/models/ghostnet_100_imagenette', [sample(file)], 160).get(file)!.top1);
+  expect(errors).toEqual([]);
+  expect(foreign).toEqual([]);
+  await context.close();
+});

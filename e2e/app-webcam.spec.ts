@@ -1,0 +1,114 @@
+/**
+ * The webcam, through Chromium's fake camera playing a clip made from three sample photos
+ * (a separate browser launch with the fake-device flags).
+ */
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+import { openApp, sample, selectModel, settledTensorCount } from './support/app.ts';
+import { makeWebcamClip } from './support/media.ts';
+import { newSharedPage, type SharedPage } from './support/shared.ts';
+
+const CLIP_PHOTOS = ['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map(sample);
+// 500 frames (the issue's figure) take ~8 minutes on a loaded 2-core SwiftShader machine; the
+// default run checks 100, and E2E_WEBCAM_FRAMES=500 runs the full check.
+const LEAK_FRAMES = Number(process.env.E2E_WEBCAM_FRAMES ?? 100);
+
+let browser: Browser;
+let shared: SharedPage;
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({}, testInfo) => {
+  const clip = await makeWebcamClip(CLIP_PHOTOS);
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
+  });
+  shared = await newSharedPage(browser, testInfo, async (context) => {
+    await context.grantPermissions(['camera']);
+    // Keep every stream the page opens, to check later that each of its tracks was stopped.
+    await context.addInitScript(() => {
+      const w = window as unknown as { __streams: MediaStream[] };
+      w.__streams = [];
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        w.__streams.push(stream);
+        return stream;
+      };
+    });
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+});
+
+const frames = (page: Page) => page.getByTestId('webcam-frames').getAttribute('data-count').then(Number);
+const liveTracks = (page: Page) => page.evaluate(() => (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length);
+
+test('the fake webcam gives continuously updating predictions with FPS and latency', async () => {
+  const { page } = shared;
+  await openApp(page);
+  await page.getByTestId('webcam-start').click();
+  await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live');
+  const video = page.getByTestId('webcam-video');
+  expect(await video.evaluate((v: HTMLVideoElement) => [v.muted, v.playsInline, v.hasAttribute('playsinline')])).toEqual([true, true, true]);
+  await expect.poll(() => frames(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+(\.\d)? fps$/);
+  await expect(page.getByTestId('webcam-latency')).toHaveText(/^\d+ ms per frame$/);
+  await expect(page.locator('#predictions-heading')).toContainText('webcam');
+  await expect(page.getByTestId('model-input-preview')).toHaveAttribute('data-size', '160');
+  // The clip cycles through a church, a tench and a golf ball: the top class must change.
+  const seen = new Set<string>();
+  await expect.poll(async () => {
+    seen.add((await page.getByTestId('prediction-label').first().textContent()) ?? '');
+    return seen.size;
+  }, { timeout: 120_000, intervals: [250] }).toBeGreaterThanOrEqual(2);
+  // The fake camera is listed by name once permission is granted.
+  await expect(page.getByTestId('camera-select').locator('option')).not.toHaveCount(1);
+});
+
+test('freeze holds the frame; resume continues', async () => {
+  const { page } = shared;
+  await page.getByTestId('webcam-freeze').click();
+  await expect(page.getByTestId('webcam-freeze')).toHaveAttribute('aria-pressed', 'true');
+  await page.waitForTimeout(500);
+  const held = await frames(page);
+  await page.waitForTimeout(2000);
+  expect(await frames(page)).toBe(held);
+  await page.getByTestId('webcam-freeze').click();
+  await expect(page.getByTestId('webcam-freeze')).toHaveAttribute('aria-pressed', 'false');
+  await expect.poll(() => frames(page), { timeout: 60_000 }).toBeGreaterThan(held);
+});
+
+test(`${LEAK_FRAMES} webcam frames grow no tensors (0.5x, 96 px)`, async () => {
+  test.setTimeout(900_000);
+  const { page } = shared;
+  await selectModel(page, 'ghostnet_050_imagenette');
+  await page.getByTestId('size-select').selectOption('96');
+  await expect(page.getByTestId('model-input-preview')).toHaveAttribute('data-size', '96', { timeout: 60_000 });
+  await page.getByTestId('webcam-freeze').click();
+  const before = await settledTensorCount(page);
+  const start = await frames(page);
+  await page.getByTestId('webcam-freeze').click();
+  await expect.poll(() => frames(page), { timeout: 780_000, intervals: [2000] }).toBeGreaterThanOrEqual(start + LEAK_FRAMES);
+  await page.getByTestId('webcam-freeze').click();
+  expect(await settledTensorCount(page)).toBe(before);
+  await page.getByTestId('webcam-freeze').click();
+});
+
+test('stop ends every camera track; the front/rear choice survives a reload', async () => {
+  const { page, errors, foreign } = shared;
+  expect(await liveTracks(page)).toBeGreaterThan(0);
+  await page.getByTestId('webcam-stop').click();
+  await expect(page.getByTestId('webcam-start')).toBeVisible();
+  expect(await liveTracks(page)).toBe(0);
+  expect(await page.getByTestId('webcam-video').evaluate((v: HTMLVideoElement) => v.srcObject)).toBeNull();
+
+  await page.getByTestId('camera-facing').selectOption('environment');
+  await page.reload();
+  await expect(page.getByTestId('camera-facing')).toHaveValue('environment');
+  await page.getByTestId('camera-facing').selectOption('user');
+  expect(errors).toEqual([]);
+  expect(foreign).toEqual([]);
+});
