@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 
 /** The paper's formulas (Section 3.1, Eq. 4 and 5), written out here independently of the app. */
 function expected(p: { c: number; n: number; k: number; d: number; s: number; h: number; w: number }) {
@@ -141,8 +142,11 @@ for (const { id, width } of [
   });
 }
 
-test('the walk-through steps through and links to the feature maps', async ({ page }) => {
+test('the walk-through steps through and links to the feature maps; the tab passes axe', async ({ page }) => {
   await openTeachTab(page);
+  await expect(page.getByTestId('layer-table')).toBeVisible({ timeout: 240_000 });
+  const axe = await new AxeBuilder({ page }).include('[data-testid="teach-panel"]').analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await expect(page.getByTestId('walkthrough-body')).toContainText('The observation');
   await page.getByTestId('walkthrough-next').click();
   await expect(page.getByTestId('walkthrough-body')).toContainText('The Ghost module');

@@ -10,10 +10,10 @@ const TOP = 18;
 export function TimingChart({ points }: { points: readonly StepPoint[] }) {
   const maxShare = Math.max(0.01, ...points.map((p) => Math.max(p.msShare, p.macsShare)));
   const width = LEFT + points.length * BAR + 10;
-  const height = TOP + 2 * HALF + 34;
+  const height = TOP + 2 * HALF + 40;
   const axisY = TOP + HALF;
   const scale = (share: number) => (share / maxShare) * HALF;
-  const boundaries = points.flatMap((p, i) => (i > 0 && p.section !== points[i - 1].section ? [{ i, section: p.section }] : []));
+  const boundaries = points.flatMap((p, i) => (i === 0 || p.section !== points[i - 1].section ? [{ i, section: p.section }] : []));
   const tick = Math.ceil((maxShare * 100) / 4);
   return (
     <svg
@@ -37,7 +37,8 @@ export function TimingChart({ points }: { points: readonly StepPoint[] }) {
       {boundaries.map((b) => (
         <g key={b.i}>
           <line x1={LEFT + b.i * BAR} x2={LEFT + b.i * BAR} y1={TOP} y2={TOP + 2 * HALF} className="chart-boundary" />
-          <text x={LEFT + b.i * BAR + 2} y={height - 4} className="chart-tick" transform={`rotate(-45 ${LEFT + b.i * BAR + 2} ${height - 4})`}>{b.section}</text>
+          {/* Two label rows, so neighbouring short sections (stage 9, head) do not overlap. */}
+          <text x={LEFT + b.i * BAR + 2} y={TOP + 2 * HALF + (boundaries.indexOf(b) % 2 ? 24 : 12)} className="chart-tick">{b.section.replace('stage ', 'S')}</text>
         </g>
       ))}
       {points.map((p, i) => {
@@ -52,6 +53,7 @@ export function TimingChart({ points }: { points: readonly StepPoint[] }) {
         );
       })}
       <line x1={LEFT} x2={width} y1={axisY} y2={axisY} className="chart-axis" />
+      <text x={width - 4} y={height - 2} className="chart-tick" textAnchor="end">depth → (S = stage)</text>
     </svg>
   );
 }
