@@ -38,12 +38,13 @@ export interface GhostLayout {
 export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat' };
 
 /**
- * The fastest layout measured per backend (docs/benchmarks.md). The wasm backend concatenates in
- * JavaScript, row by row, and runs channel-multiplier depthwise convs on a slow generic path, so
- * it takes parts; WebGL pays per shader pass, so one interleaved pass beats conv + concat.
+ * The fastest layout measured (docs/benchmarks.md): the wasm backend concatenates in JavaScript,
+ * row by row, so large maps go in parts; on small maps the extra ops of a split conv cost more
+ * than the copy. WebGL measured the same either way. `interleaved` lost on both (their
+ * depthwise kernels take a slow path for a channel multiplier above 1).
  */
 export function defaultGhostLayout(backend: string): GhostLayout {
-  if (backend === 'webgl') return { ghost1: 'interleaved', ghost2: 'interleaved' };
+  void backend;
   return { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
 }
 

@@ -80,7 +80,7 @@ export function PerfPanel() {
         1000 classes: load, first inference (kernel or shader compilation), then timed runs round-robin. The backend's peak is one
         large matrix product, so “% of peak” shows how well each network uses the hardware. Switch the backend at the top to compare.
       </p>
-      <form onSubmit={(e) => { e.preventDefault(); void start(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void start(); }}>
         <fieldset disabled={running}>
           <legend>Models</legend>
           {BENCH_MODELS.map((m) => (
