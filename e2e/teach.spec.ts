@@ -89,7 +89,7 @@ for (const { id, width } of [
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openTeachTab(page);
-    await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette');
+    await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette', { timeout: 240_000 });
     if (id !== 'ghostnet_100_imagenette') await page.getByTestId('model-select').selectOption(id);
     const summary = page.getByTestId('layer-summary');
     await expect(summary).toHaveAttribute('data-width', String(width), { timeout: 240_000 });
