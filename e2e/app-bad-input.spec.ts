@@ -8,7 +8,22 @@ import { useSharedPage } from './support/shared.ts';
 
 const MODEL_100 = 'public/models/ghostnet_100_imagenette';
 const GOOD = ['n02979186_1171.JPEG', 'n03394916_32582.JPEG'];
-const shared = useSharedPage(stubCamera);
+// Camera stubs, and a record of every WebGL context the page makes (to lose one on purpose).
+const shared = useSharedPage(async (context) => {
+  await stubCamera(context);
+  await context.addInitScript(() => {
+    const w = window as unknown as { __gl: WebGLRenderingContext[] };
+    w.__gl = [];
+    for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as { getContext: (...a: unknown[]) => unknown }[]) {
+      const original = proto.getContext;
+      proto.getContext = function (this: unknown, ...args: unknown[]) {
+        const ctx = original.apply(this, args);
+        if (ctx && String(args[0]).startsWith('webgl')) w.__gl.push(ctx as WebGLRenderingContext);
+        return ctx;
+      };
+    }
+  });
+});
 let tensorsAtStart = 0;
 
 /** After a bad input, a valid upload still classifies exactly as the CLI does, and clears the error. */
@@ -73,6 +88,26 @@ test('no camera at all gets a clear message', async () => {
 test('after all of it: the same tensor count, no uncaught errors, no foreign requests', async () => {
   const { page, errors, foreign } = shared();
   expect(await settledTensorCount(page)).toBe(tensorsAtStart);
+  expect(errors).toEqual([]);
+  expect(foreign).toEqual([]);
+});
+
+test('a lost WebGL context falls back to wasm, says so, and keeps classifying', async () => {
+  const { page, errors, foreign } = shared();
+  const lost = await page.evaluate(() => {
+    const contexts = (window as unknown as { __gl: WebGLRenderingContext[] }).__gl;
+    let n = 0;
+    for (const gl of contexts) {
+      const ext = gl.getExtension('WEBGL_lose_context');
+      if (ext && !gl.isContextLost()) { ext.loseContext(); n++; }
+    }
+    return n;
+  });
+  expect(lost).toBeGreaterThan(0);
+  await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'wasm', { timeout: 120_000 });
+  await expect(page.getByTestId('backend-fallback')).toContainText('the WebGL context was lost');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
+  await validUploadStillWorks(1);
   expect(errors).toEqual([]);
   expect(foreign).toEqual([]);
 });

@@ -15,8 +15,11 @@ test('200 consecutive inferences leave the tensor count unchanged', async ({ bro
   const before = await settledTensorCount(page);
   const inferencesBefore = await inferenceCount(page);
   await page.getByTestId('leak-check').click();
-  await expect(page.getByTestId('leak-check-result')).toContainText('200 inferences', { timeout: 600_000 });
+  await expect(page.getByTestId('leak-check-result')).toHaveAttribute('data-completed', /\d+/, { timeout: 600_000 });
+  const completed = Number(await page.getByTestId('leak-check-result').getAttribute('data-completed'));
+  expect(completed, `stopped early: ${await page.getByTestId('error-region').textContent()} (backend ${await page.getByTestId('backend-indicator').getAttribute('data-backend')})`).toBe(200);
   expect(await inferenceCount(page)).toBe(inferencesBefore + 200);
+  await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'webgl');
   const after = await settledTensorCount(page);
   expect(after).toBe(before);
   // The panel's own before/after agree with what the test read.

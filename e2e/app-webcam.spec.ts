@@ -105,6 +105,15 @@ test('stop ends every camera track; the front/rear choice survives a reload', as
   expect(await liveTracks(page)).toBe(0);
   expect(await page.getByTestId('webcam-video').evaluate((v: HTMLVideoElement) => v.srcObject)).toBeNull();
 
+  // Leaving the Classify tab unmounts the webcam view: its camera must stop with it.
+  await page.getByTestId('webcam-start').click();
+  await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live');
+  expect(await liveTracks(page)).toBeGreaterThan(0);
+  await page.getByRole('tab').nth(1).click();
+  await expect(page.getByTestId('webcam-video')).toHaveCount(0);
+  expect(await liveTracks(page)).toBe(0);
+  await page.getByRole('tab', { name: 'Classify' }).click();
+
   await page.getByTestId('camera-facing').selectOption('environment');
   await page.reload();
   await expect(page.getByTestId('camera-facing')).toHaveValue('environment');

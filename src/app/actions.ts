@@ -125,7 +125,7 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
     const top = predictions[0];
     set({
       predictions, latencyMs, error: null,
-      modelInput: { rgb, size: inputSize, version: input.version },
+      modelInput: { rgb, size: inputSize, label: input.label, version: input.version },
       inferenceCount: get().inferenceCount + 1,
       status: `${input.label}: ${top.name}, ${(top.probability * 100).toFixed(1)}%`,
     });
@@ -186,6 +186,8 @@ export function memorySnapshot(): { numTensors: number; numBytes: number } {
 
 export interface LeakCheckResult {
   readonly runs: number;
+  /** Inferences that ran; fewer than `runs` when one failed or the model went away meanwhile. */
+  readonly completed: number;
   readonly before: number;
   readonly after: number;
 }
@@ -198,8 +200,7 @@ export async function runLeakCheck(runs: number = SETTINGS.diagnostics.leakCheck
   }
   await running;
   const before = memorySnapshot().numTensors;
-  for (let i = 0; i < runs; i++) {
-    if (!(await classifyCurrent())) break;
-  }
-  return { runs, before, after: memorySnapshot().numTensors };
+  let completed = 0;
+  while (completed < runs && (await classifyCurrent())) completed++;
+  return { runs, completed, before, after: memorySnapshot().numTensors };
 }

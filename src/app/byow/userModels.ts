@@ -3,11 +3,12 @@
  * module worker with progress, or an already converted folder (model.json + weights.bin).
  * Whatever goes wrong, the message lands in the error region and the previous model stays.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { addModel, messageOf } from '../actions.ts';
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
 import type { ConvertedModel } from '../../convert/convert.ts';
+import type { ModelArtifactsSource } from '../../model/index.ts';
 import type { ConvertReply, ConvertRequest } from './messages.ts';
 
 const set = (patch: Parameters<ReturnType<typeof useApp.getState>['set']>[0]) => useApp.getState().set(patch);
@@ -71,6 +72,35 @@ export async function loadCheckpointFile(file: File): Promise<boolean> {
   }
 }
 
+interface ModelJsonFile {
+  readonly weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  readonly userDefinedMetadata?: unknown;
+}
+
+/** model.json + its weight files -> in-memory artifacts (weights concatenated in manifest order). */
+async function readModelFolder(json: File, weightFiles: File[]): Promise<ModelArtifactsSource> {
+  let modelJson: ModelJsonFile;
+  try {
+    modelJson = JSON.parse(await json.text()) as ModelJsonFile;
+  } catch {
+    throw new Error(`"${json.name}" is not valid JSON`);
+  }
+  const groups = modelJson.weightsManifest;
+  if (!Array.isArray(groups) || groups.length === 0) throw new Error(`"${json.name}" has no weightsManifest`);
+  const byName = new Map(weightFiles.map((f) => [f.name, f]));
+  const parts: ArrayBuffer[] = [];
+  for (const path of groups.flatMap((g) => g.paths)) {
+    const base = path.split('/').pop()!;
+    const file = byName.get(base);
+    if (!file) throw new Error(`the weight file "${base}" named in "${json.name}" was not given`);
+    parts.push(await file.arrayBuffer());
+  }
+  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) { weightData.set(new Uint8Array(p), offset); offset += p.byteLength; }
+  return { modelJson, weightSpecs: groups.flatMap((g) => g.weights), weightData: weightData.buffer };
+}
+
 /** Load a converted folder: one model.json and the weight files its manifest names. */
 export async function loadModelFolder(files: File[]): Promise<boolean> {
   const json = files.filter((f) => lower(f).endsWith('.json'));
@@ -79,9 +109,8 @@ export async function loadModelFolder(files: File[]): Promise<boolean> {
     set({ error: `A converted model needs exactly one model.json and its weights (.bin) together; got ${json.length} .json and ${weights.length} .bin file(s).` });
     return false;
   }
-  const name = json[0].name.replace(/\.json$/i, '');
   try {
-    const ok = await addModel(name, tf.io.browserFiles([json[0], ...weights]));
+    const ok = await addModel(json[0].name, await readModelFolder(json[0], weights));
     if (ok) set({ notice: `The converted model "${json[0].name}" is now in use.` });
     return ok;
   } catch (e) {

@@ -65,8 +65,10 @@ export function Diagnostics() {
       <button type="button" data-testid="leak-check" disabled={!canCheck || checking} onClick={() => void check()}>
         {checking ? 'Checking…' : `Leak check: ${SETTINGS.diagnostics.leakCheckRuns} inferences`}
       </button>
-      <p aria-live="polite" data-testid="leak-check-result" data-before={leak?.before} data-after={leak?.after}>
-        {leak && `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`}
+      <p aria-live="polite" data-testid="leak-check-result" data-completed={leak?.completed} data-before={leak?.before} data-after={leak?.after}>
+        {leak && (leak.completed < leak.runs
+          ? `Stopped after ${leak.completed} of ${leak.runs} inferences (see the message above).`
+          : `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`)}
       </p>
     </aside>
   );

@@ -6,19 +6,19 @@ export function PredictionList() {
   const predictions = useApp((s) => s.predictions);
   const latencyMs = useApp((s) => s.latencyMs);
   const input = useApp((s) => s.input);
+  const shownLabel = useApp((s) => s.modelInput?.label);
   const [announcement, setAnnouncement] = useState('');
   const top = predictions?.[0];
 
-  // Announce still images every time, the webcam only when its top class changes.
+  // Announce every still image, but the webcam only when its top class changes (not every frame).
   useEffect(() => {
     if (!top || !input) return;
-    const text = `${top.name}, ${(top.probability * 100).toFixed(0)} percent`;
-    setAnnouncement((previous) => (input.kind === 'webcam' && previous === text ? previous : text));
+    setAnnouncement(input.kind === 'webcam' ? `Webcam: ${top.name}` : `${top.name}, ${(top.probability * 100).toFixed(0)} percent`);
   }, [top, input]);
 
   return (
     <section className="predictions" aria-labelledby="predictions-heading">
-      <h2 id="predictions-heading">Predictions{input ? <span className="input-label"> for {input.label}</span> : null}</h2>
+      <h2 id="predictions-heading">Predictions{shownLabel ? <span className="input-label" data-testid="predictions-for"> for {shownLabel}</span> : null}</h2>
       {predictions ? (
         <ol className="prediction-list" data-testid="predictions">
           {predictions.map((p) => (

@@ -20,6 +20,8 @@ export const GHOSTNET_PIPELINE: InputPipeline = { resize: resizeRgb, normalize: 
 export interface ModelInputImage {
   readonly rgb: Uint8Array;
   readonly size: number;
+  /** The input's label and version, so views can say which image the predictions are for. */
+  readonly label: string;
   readonly version: number;
 }
 
