@@ -64,8 +64,10 @@ describe('grid layout', () => {
   ] as const;
   it.each(cases)('%ix%i maps, %i cells of %i ghost(s): inside the canvas, boxes never overlap, hits invert', (h, w, cells, ghosts) => {
     const layout = gridLayout(h, w, cells, ghosts);
-    expect(layout.mapHeight).toBeGreaterThanOrEqual(Math.min(GRID_STYLE.minMapSide, h * layout.scale));
-    const t = GRID_STYLE.boxThickness;
+    expect(layout.width * layout.height <= GRID_STYLE.maxArea || layout.scale === 1).toBe(true);
+    expect(layout.width).toBeLessThanOrEqual(Math.max(GRID_STYLE.targetWidth, layout.cellWidth + 2 * layout.pad));
+    const t = layout.boxThickness;
+    expect(2 * t).toBeLessThanOrEqual(Math.min(layout.gap, layout.innerGap));
     const boxes: { x0: number; y0: number; x1: number; y1: number }[] = [];
     for (let p = 0; p < cells; p++) {
       for (let s = 0; s <= ghosts; s++) {

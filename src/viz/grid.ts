@@ -6,17 +6,17 @@ import { channelRanges, fillRect, paintChannel, rangeOf, sharedRange, strokeOuts
 
 export const GRID_STYLE = {
   /** Canvas width the column count aims for, in canvas pixels. */
-  targetWidth: 1152,
+  targetWidth: 960,
   /** Small maps are enlarged by an integer factor until a side reaches this. */
   minMapSide: 40,
   pad: 8,
-  /** Between an intrinsic map and its ghost(s): room for two boxes. */
-  innerGap: 8,
-  /** Between cells. */
-  gap: 14,
-  boxThickness: 3,
-  /** Modules with hundreds of tiny maps enlarge them less, so the canvas stays a few megabytes. */
-  maxArea: 1_500_000,
+  /** Modules with hundreds of tiny maps enlarge them less: every drawn pixel costs time. */
+  maxArea: 800_000,
+  /** Spacing for maps of at least `smallMapSide` px, and tighter spacing below. The gaps leave
+   * room for a box (boxThickness) around each map. */
+  spacing: { innerGap: 8, gap: 14, boxThickness: 3 },
+  smallMapSide: 32,
+  smallSpacing: { innerGap: 6, gap: 10, boxThickness: 2 },
 } as const;
 
 export interface GridLayout {
@@ -32,6 +32,12 @@ export interface GridLayout {
   readonly cellHeight: number;
   readonly width: number;
   readonly height: number;
+  readonly pad: number;
+  /** Between an intrinsic map and its ghost(s). */
+  readonly innerGap: number;
+  /** Between cells. */
+  readonly gap: number;
+  readonly boxThickness: number;
 }
 
 export interface Rect {
@@ -52,48 +58,51 @@ export function gridLayout(mapHeight: number, mapWidth: number, cells: number, g
 function layoutAt(mapHeight: number, mapWidth: number, cells: number, ghostsPerCell: number, scale: number, style: typeof GRID_STYLE): GridLayout {
   const mw = mapWidth * scale;
   const mh = mapHeight * scale;
+  const { innerGap, gap, boxThickness } = Math.min(mw, mh) < style.smallMapSide ? style.smallSpacing : style.spacing;
+  const pad = style.pad;
   const slots = 1 + ghostsPerCell;
-  const cellWidth = slots * mw + (slots - 1) * style.innerGap;
-  const cols = Math.max(1, Math.min(cells, Math.floor((style.targetWidth - 2 * style.pad + style.gap) / (cellWidth + style.gap))));
+  const cellWidth = slots * mw + (slots - 1) * innerGap;
+  const cols = Math.max(1, Math.min(cells, Math.floor((style.targetWidth - 2 * pad + gap) / (cellWidth + gap))));
   const rows = Math.ceil(cells / cols);
   return {
     cells, ghostsPerCell, scale, mapWidth: mw, mapHeight: mh, cols, rows, cellWidth, cellHeight: mh,
-    width: 2 * style.pad + cols * cellWidth + (cols - 1) * style.gap,
-    height: 2 * style.pad + rows * mh + (rows - 1) * style.gap,
+    width: 2 * pad + cols * cellWidth + (cols - 1) * gap,
+    height: 2 * pad + rows * mh + (rows - 1) * gap,
+    pad, innerGap, gap, boxThickness,
   };
 }
 
 /** Where slot `slot` (0 = intrinsic, 1.. = ghosts) of the cell at grid position `position` lies. */
-export function slotRect(layout: GridLayout, position: number, slot: number, style = GRID_STYLE): Rect {
+export function slotRect(layout: GridLayout, position: number, slot: number): Rect {
   const col = position % layout.cols;
   const row = Math.floor(position / layout.cols);
   return {
-    x: style.pad + col * (layout.cellWidth + style.gap) + slot * (layout.mapWidth + style.innerGap),
-    y: style.pad + row * (layout.cellHeight + style.gap),
+    x: layout.pad + col * (layout.cellWidth + layout.gap) + slot * (layout.mapWidth + layout.innerGap),
+    y: layout.pad + row * (layout.cellHeight + layout.gap),
     w: layout.mapWidth,
     h: layout.mapHeight,
   };
 }
 
 /** The cell rectangle at a grid position. */
-export function cellRect(layout: GridLayout, position: number, style = GRID_STYLE): Rect {
-  const first = slotRect(layout, position, 0, style);
+export function cellRect(layout: GridLayout, position: number): Rect {
+  const first = slotRect(layout, position, 0);
   return { x: first.x, y: first.y, w: layout.cellWidth, h: layout.cellHeight };
 }
 
 /** Grid position and slot under a canvas-pixel point, or null between maps. */
-export function hitTest(layout: GridLayout, x: number, y: number, style = GRID_STYLE): { position: number; slot: number } | null {
-  const cx = x - style.pad;
-  const cy = y - style.pad;
+export function hitTest(layout: GridLayout, x: number, y: number): { position: number; slot: number } | null {
+  const cx = x - layout.pad;
+  const cy = y - layout.pad;
   if (cx < 0 || cy < 0) return null;
-  const col = Math.floor(cx / (layout.cellWidth + style.gap));
-  const row = Math.floor(cy / (layout.cellHeight + style.gap));
-  if (col >= layout.cols || cy - row * (layout.cellHeight + style.gap) >= layout.cellHeight) return null;
+  const col = Math.floor(cx / (layout.cellWidth + layout.gap));
+  const row = Math.floor(cy / (layout.cellHeight + layout.gap));
+  if (col >= layout.cols || cy - row * (layout.cellHeight + layout.gap) >= layout.cellHeight) return null;
   const position = row * layout.cols + col;
   if (position >= layout.cells) return null;
-  const inCell = cx - col * (layout.cellWidth + style.gap);
-  const slot = Math.floor(inCell / (layout.mapWidth + style.innerGap));
-  if (slot > layout.ghostsPerCell || inCell - slot * (layout.mapWidth + style.innerGap) >= layout.mapWidth) return null;
+  const inCell = cx - col * (layout.cellWidth + layout.gap);
+  const slot = Math.floor(inCell / (layout.mapWidth + layout.innerGap));
+  if (slot > layout.ghostsPerCell || inCell - slot * (layout.mapWidth + layout.innerGap) >= layout.mapWidth) return null;
   return { position, slot };
 }
 
@@ -124,27 +133,28 @@ export function gridRanges(intrinsic: MapStack, ghost: MapStack): GridRanges {
   return { intrinsic: i, ghost: g, shared: sharedRange(i, g) };
 }
 
-/** Paint the whole grid into `target` (sized layout.width x layout.height). */
-export function paintGrid(target: PixelTarget, layout: GridLayout, content: GridContent, ranges: GridRanges, style = GRID_STYLE): void {
+/** Paint the whole grid into the top-left layout.width x layout.height of `target` (which may be larger). */
+export function paintGrid(target: PixelTarget, layout: GridLayout, content: GridContent, ranges: GridRanges): void {
+  if (target.width < layout.width || target.height < layout.height) throw new Error('the pixel buffer is smaller than the grid');
   const { intrinsic, ghost, order, normalisation, lut } = content;
   const perGhost = layout.ghostsPerCell;
-  fillRect(target, 0, 0, target.width, target.height, content.background);
+  fillRect(target, 0, 0, layout.width, layout.height, content.background);
   const positionOf = new Int32Array(layout.cells);
   order.forEach((cell, position) => {
     positionOf[cell] = position;
-    const r0 = slotRect(layout, position, 0, style);
+    const r0 = slotRect(layout, position, 0);
     paintChannel(target, r0.x, r0.y, layout.scale, intrinsic, cell, normalisation === 'shared' ? ranges.shared : rangeOf(ranges.intrinsic, cell), lut);
     for (let k = 0; k < perGhost; k++) {
       const j = cell * perGhost + k;
-      const r = slotRect(layout, position, 1 + k, style);
+      const r = slotRect(layout, position, 1 + k);
       paintChannel(target, r.x, r.y, layout.scale, ghost, j, normalisation === 'shared' ? ranges.shared : rangeOf(ranges.ghost, j), lut);
     }
   });
   for (const box of content.boxes) {
     const position = positionOf[Math.floor(box.ghost / perGhost)];
     for (const slot of [0, 1 + (box.ghost % perGhost)]) {
-      const r = slotRect(layout, position, slot, style);
-      strokeOutside(target, r.x, r.y, r.w, r.h, style.boxThickness, box.colour);
+      const r = slotRect(layout, position, slot);
+      strokeOutside(target, r.x, r.y, r.w, r.h, layout.boxThickness, box.colour);
     }
   }
 }
