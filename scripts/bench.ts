@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const wasm = reports.find((r) => r.environment.backend === 'wasm');
   process.stdout.write(`${JSON.stringify({ machine: machine(), browser: browserVersion, reports, targets: checks }, null, 2)}\n`);
   const section = [
-    `Latest run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${((Date.now() - t0) / 1000).toFixed(0)} s in all.`,
+    `Latest run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${((Date.now() - t0) / 1000).toFixed(0)} s in all: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
     '',
     `- Machine: ${machine()}`,
     `- Browser: ${browserVersion} (headless, flags: ${CHROMIUM_ARGS.filter((f) => f.includes('gl') || f.includes('swiftshader')).join(' ')})`,

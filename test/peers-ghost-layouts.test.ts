@@ -10,7 +10,7 @@ import { initNodeBackend } from '../src/node/backend.ts';
 import { readModelSource } from '../src/node/model-files.ts';
 import { buildNetworkSpec } from '../src/model/architecture.ts';
 import { metadataFromArtifacts } from '../src/model/format.ts';
-import { GhostNetwork, REFERENCE_LAYOUT, defaultGhostLayout, type GhostLayout } from '../src/model/network.ts';
+import { FAST_LAYOUT, GhostNetwork, REFERENCE_LAYOUT, type GhostLayout } from '../src/model/network.ts';
 
 const REF = 'test/fixtures/reference';
 const reference = JSON.parse(readFileSync(path.join(REF, 'reference.json'), 'utf8')) as {
@@ -26,9 +26,9 @@ function f32(file: string): Float32Array {
 
 const LAYOUTS: [string, GhostLayout][] = [
   ['reference (concat)', REFERENCE_LAYOUT],
-  ['webgl default', defaultGhostLayout('webgl')],
-  ['wasm default', defaultGhostLayout('wasm')],
+  ['default (parts in stages 0-2)', FAST_LAYOUT],
   ['parts everywhere', { ghost1: 'parts', ghost2: 'parts' }],
+  ['interleaved', { ghost1: 'interleaved', ghost2: 'interleaved' }],
   ['interleaved ghost1, parts ghost2', { ghost1: 'interleaved', ghost2: 'parts' }],
 ];
 

@@ -43,10 +43,7 @@ export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat
  * than the copy. WebGL measured the same either way. `interleaved` lost on both (their
  * depthwise kernels take a slow path for a channel multiplier above 1).
  */
-export function defaultGhostLayout(backend: string): GhostLayout {
-  void backend;
-  return { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
-}
+export const FAST_LAYOUT: GhostLayout = { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
 
 interface GhostWeights {
   readonly spec: GhostModuleSpec;
@@ -124,8 +121,8 @@ export class GhostNetwork {
 
   readonly layout: GhostLayout;
 
-  /** `layout` defaults to the fastest measured for the active backend (see defaultGhostLayout). */
-  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = defaultGhostLayout(tf.getBackend())) {
+  /** `layout` defaults to the fastest measured (FAST_LAYOUT); every layout computes the same function. */
+  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = FAST_LAYOUT) {
     // Anything but `concat` needs every module's output to be exactly [intrinsic, ghost] (no
     // truncation to outChannels), which holds for GhostNet v1 at its usual widths.
     const exact = ghostModules(spec).every((g) => g.initChannels * g.ratio === g.outChannels);
