@@ -4,9 +4,10 @@
  * convolution then runs as one fused op (conv + bias + activation). Padding is PyTorch's
  * symmetric k // 2, never tfjs 'same' (which pads stride-2 convolutions asymmetrically).
  *
- * A Ghost module's output is [intrinsic, ghost] along channels. Instead of concatenating at run
- * time, the network can hand it on interleaved (made by one depthwise conv) or as two parts,
- * with every consumer's weights rewritten once at build time (see convs.ts and GhostLayout).
+ * A Ghost module's output is [intrinsic, ghost] along channels. By default (FAST_LAYOUT) the
+ * large maps of the early stages are not concatenated but handed on as two parts, with every
+ * consumer's weights split once at build time (see convs.ts); `concat` (the reference) and
+ * `interleaved` remain as measured alternatives (docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
