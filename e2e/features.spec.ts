@@ -2,11 +2,13 @@
  * Figure 1, live: the Feature maps tab against the CLI's `features` command (run here, from the
  * test process) in headless Chromium on SwiftShader WebGL.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+import { makeWebcamClip } from './support/media.ts';
 
 const execFileAsync = promisify(execFile);
 const MODEL_DIR = 'public/models/ghostnet_100_imagenette';
@@ -277,5 +279,49 @@ test.describe('Feature maps tab', () => {
     await expect(detail).toHaveAttribute('data-ghost', String(top));
     expect(await blankCanvases(page)).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  test('with the webcam running, the grid follows at most once a second and classification goes on', async ({ baseURL }) => {
+    const clip = await makeWebcamClip(['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map((f) => `public/samples/${f}`));
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
+    });
+    try {
+      const context = await browser.newContext({ baseURL });
+      await context.grantPermissions(['camera']);
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await openApp(page, 160);
+      await openFeaturesTab(page);
+      await showModule(page, 'blocks.0.0.ghost1', 160);
+      await page.getByTestId('webcam-start').click();
+      await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live', { timeout: 60_000 });
+      const top = page.getByTestId('top-pair');
+      await expect(top).toHaveAttribute('data-input-kind', 'webcam', { timeout: 120_000 });
+      const frames = () => page.getByTestId('webcam-frames').getAttribute('data-count').then(Number);
+      const framesBefore = await frames();
+      // Watch the grid's input for a while: every change is a new webcam frame drawn.
+      const updates: { at: number; version: number }[] = [];
+      const end = Date.now() + 30_000;
+      while (Date.now() < end) {
+        const version = Number(await top.getAttribute('data-input-version'));
+        if (updates.length === 0 || updates[updates.length - 1].version !== version) updates.push({ at: Date.now(), version });
+        await page.waitForTimeout(100);
+      }
+      const framesAfter = await frames();
+      const gaps = updates.slice(1).map((u, i) => u.at - updates[i].at);
+      console.log(`webcam: ${framesAfter - framesBefore} frames classified, ${updates.length - 1} grid updates, gaps ${gaps.join(', ')} ms`);
+      expect(updates.length).toBeGreaterThanOrEqual(3);
+      // Throttled: never two grid updates within a second (less the 100 ms polling granularity).
+      for (const g of gaps) expect(g).toBeGreaterThanOrEqual(900);
+      // Not stalled: the webcam keeps being classified, at least as often as the grid follows it.
+      expect(framesAfter - framesBefore).toBeGreaterThanOrEqual(Math.max(2, updates.length - 1));
+      await page.getByTestId('webcam-stop').click();
+      expect(await blankCanvases(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

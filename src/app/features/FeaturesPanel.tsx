@@ -6,6 +6,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ghostModules } from '../../model/architecture.ts';
 import type { Normalisation } from '../../viz/grid.ts';
 import { messageOf } from '../actions.ts';
+import { WebcamPanel } from '../camera/WebcamPanel.tsx';
+import { GHOSTNET_PIPELINE } from '../input/pipeline.ts';
 import { useApp } from '../store.ts';
 import { ensureInput } from './ensureInput.ts';
 import { FeatureGrid, type GridRender } from './FeatureGrid.tsx';
@@ -94,6 +96,7 @@ export function FeaturesPanel() {
         {input ? <>Input: <strong>{input.label}</strong> ({input.kind}) at {size} px</> : 'Loading the first sample image…'}
         {!model && ' · waiting for the model…'}
       </p>
+      <WebcamPanel pipeline={GHOSTNET_PIPELINE} />
       {model && <ModuleMap spec={model.spec} inputSize={size} selected={moduleId} onSelect={setModuleId} redundancy={chart?.modules ?? null} metric={metric} />}
       {entry && <p className="module-summary" data-testid="module-summary">{describeModule(entry)}</p>}
 
@@ -134,6 +137,7 @@ export function FeaturesPanel() {
               data-testid="top-pair"
               data-module-id={maps.moduleId}
               data-input-version={grid.input.version}
+              data-input-kind={grid.input.kind}
               data-metric={metric}
               data-ghost={top.ghost}
               data-intrinsic={top.intrinsic}

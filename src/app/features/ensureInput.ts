@@ -1,6 +1,5 @@
 /** The view is never empty: without an upload, sample or webcam frame, the first shipped sample is used. */
-import { classifyCurrent, messageOf, setInput } from '../actions.ts';
-import { pixelsFromBlob } from '../pixels.ts';
+import { classifyImage, messageOf } from '../actions.ts';
 import { useApp } from '../store.ts';
 
 interface SampleIndex {
@@ -21,11 +20,9 @@ async function loadFirstSample(): Promise<void> {
     const first = index.samples[0];
     if (!first) throw new Error('the sample list is empty');
     const blob = await (await fetchOk(`samples/${first.file}`)).blob();
-    const { pixels } = await pixelsFromBlob(blob, first.file);
     // The user may have picked an image meanwhile; theirs wins.
     if (useApp.getState().input) return;
-    setInput(pixels, first.file, 'sample');
-    await classifyCurrent();
+    await classifyImage(blob, first.file, 'sample');
   } catch (e) {
     useApp.getState().set({ error: `The sample image could not be loaded: ${messageOf(e)}` });
   }

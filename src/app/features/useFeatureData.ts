@@ -1,12 +1,12 @@
 /**
  * The numbers behind the view: the chosen module's maps (`model.features`) and the redundancy
  * of every module (one forward pass with all taps). One job at a time; while the webcam runs,
- * new frames are taken at most every WEBCAM_GRID_INTERVAL_MS and frames arriving during a run
- * are skipped, so classification keeps the GPU most of the time.
+ * new frames are taken at most every WEBCAM_GRID_INTERVAL_MS, frames arriving during a run are
+ * skipped, and a run never starts while a frame is being classified.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { FeatureMaps, GhostNetModel } from '../../model/index.ts';
-import { messageOf } from '../actions.ts';
+import { inferenceBusy, messageOf } from '../actions.ts';
 import { useApp, type CurrentInput } from '../store.ts';
 import { redundancyAcrossDepth, type ModuleRedundancy } from './redundancy.ts';
 import { LatestOnlyRunner } from './throttle.ts';
@@ -14,6 +14,8 @@ import { LatestOnlyRunner } from './throttle.ts';
 export const WEBCAM_GRID_INTERVAL_MS = 1000;
 /** The all-module pass costs several times a single module's; it follows the webcam more slowly. */
 export const WEBCAM_CHART_INTERVAL_MS = 3000;
+/** With the webcam on, a run waits for the frame being classified, then starts right after it. */
+const YIELD_TO_CLASSIFICATION_MS = 50;
 
 interface Request {
   readonly model: GhostNetModel;
@@ -57,6 +59,7 @@ export function useFeatureData(moduleId: string) {
     const job = async (): Promise<number | null> => {
       const w = wanted.current;
       if (!w) return null;
+      if (w.input.kind === 'webcam' && inferenceBusy()) return YIELD_TO_CLASSIFICATION_MS;
       setBusy(true);
       try {
         if (!(sameImage(gridDone, w) && gridDone?.moduleId === w.moduleId)) {
