@@ -20,6 +20,7 @@ test('all 20 sample uploads match the CLI\'s top-1 on WebGL', async ({ browser }
     if (browserTop1 !== cli.get(file)!.top1) mismatches.push(`${file}: browser ${browserTop1}, CLI ${cli.get(file)!.top1}`);
   }
   await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'webgl');
+  console.log(`CLI parity: ${files.length - mismatches.length} of ${files.length} top-1 classes agree`);
   expect(mismatches).toEqual([]);
   expect(errors).toEqual([]);
   expect(foreign).toEqual([]);

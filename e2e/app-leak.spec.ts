@@ -21,6 +21,7 @@ test('200 consecutive inferences leave the tensor count unchanged', async ({ bro
   expect(await inferenceCount(page)).toBe(inferencesBefore + 200);
   await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'webgl');
   const after = await settledTensorCount(page);
+  console.log(`leak check: ${before} tensors before, ${after} after 200 inferences`);
   expect(after).toBe(before);
   // The panel's own before/after agree with what the test read.
   await expect(page.getByTestId('leak-check-result')).toHaveAttribute('data-before', String(before));

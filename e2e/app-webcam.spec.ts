@@ -93,7 +93,9 @@ test(`${LEAK_FRAMES} webcam frames grow no tensors (0.5x, 96 px)`, async () => {
   await page.getByTestId('webcam-freeze').click();
   await expect.poll(() => frames(page), { timeout: 780_000, intervals: [2000] }).toBeGreaterThanOrEqual(start + LEAK_FRAMES);
   await page.getByTestId('webcam-freeze').click();
-  expect(await settledTensorCount(page)).toBe(before);
+  const after = await settledTensorCount(page);
+  console.log(`webcam: ${(await frames(page)) - start} frames, ${before} tensors before, ${after} after; ${await page.getByTestId('webcam-stats').textContent()}`);
+  expect(after).toBe(before);
   await page.getByTestId('webcam-freeze').click();
 });
 

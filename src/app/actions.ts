@@ -201,6 +201,10 @@ export async function runLeakCheck(runs: number = SETTINGS.diagnostics.leakCheck
   await running;
   const before = memorySnapshot().numTensors;
   let completed = 0;
-  while (completed < runs && (await classifyCurrent())) completed++;
+  while (completed < runs && (await classifyCurrent())) {
+    completed++;
+    // Let the page render and handle input between runs (and keep React's update depth bounded).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   return { runs, completed, before, after: memorySnapshot().numTensors };
 }

@@ -1,5 +1,4 @@
 /** Top-5 classes as bars, the last inference's latency, and a polite announcement of the top class. */
-import { useEffect, useState } from 'react';
 import { useApp } from '../store.ts';
 
 export function PredictionList() {
@@ -7,14 +6,9 @@ export function PredictionList() {
   const latencyMs = useApp((s) => s.latencyMs);
   const input = useApp((s) => s.input);
   const shownLabel = useApp((s) => s.modelInput?.label);
-  const [announcement, setAnnouncement] = useState('');
   const top = predictions?.[0];
-
-  // Announce every still image, but the webcam only when its top class changes (not every frame).
-  useEffect(() => {
-    if (!top || !input) return;
-    setAnnouncement(input.kind === 'webcam' ? `Webcam: ${top.name}` : `${top.name}, ${(top.probability * 100).toFixed(0)} percent`);
-  }, [top, input]);
+  // Every still image is announced; the webcam's text only changes (and is re-read) with its top class.
+  const announcement = !top || !input ? '' : input.kind === 'webcam' ? `Webcam: ${top.name}` : `${top.name}, ${(top.probability * 100).toFixed(0)} percent`;
 
   return (
     <section className="predictions" aria-labelledby="predictions-heading">
