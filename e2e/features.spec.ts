@@ -2,6 +2,7 @@
  * Figure 1, live: the Feature maps tab against the CLI's `features` command (run here, from the
  * test process) in headless Chromium on SwiftShader WebGL.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -278,6 +279,9 @@ test.describe('Feature maps tab', () => {
     await page.keyboard.press('Home');
     await expect(detail).toHaveAttribute('data-ghost', String(top));
     expect(await blankCanvases(page)).toEqual([]);
+    await expect(page.getByTestId('redundancy-point')).toHaveCount(32, { timeout: 180_000 });
+    const axe = await new AxeBuilder({ page }).include('[data-testid="features-panel"]').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ const W = 720;
 const H = 240;
 const M = { left: 44, right: 12, top: 14, bottom: 40 };
 const COSINE = '#3b528b';
-const PEARSON = '#e15759';
+const PEARSON = '#b3262d';
 
 export function RedundancyChart({ modules, selected, inputLabel }: Props) {
   const values = modules.flatMap((m) => [m.meanCosine, m.meanPearson]);
