@@ -13,6 +13,8 @@ function useMemory(ready: boolean) {
     if (!ready) return;
     setMemory(memorySnapshot());
     const timer = setInterval(() => {
+      // A backend switch can start between two polls, before this effect is cleaned up; skip that tick.
+      if (useApp.getState().backendStatus !== 'ready') return;
       const next = memorySnapshot();
       setMemory((m) => (m.numTensors === next.numTensors && m.numBytes === next.numBytes ? m : next));
     }, SETTINGS.diagnostics.pollMs);
