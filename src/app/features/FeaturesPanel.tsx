@@ -138,6 +138,7 @@ export function FeaturesPanel() {
               data-module-id={maps.moduleId}
               data-input-version={grid.input.version}
               data-input-kind={grid.input.kind}
+              data-started-at={grid.startedAt}
               data-metric={metric}
               data-ghost={top.ghost}
               data-intrinsic={top.intrinsic}

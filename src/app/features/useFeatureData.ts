@@ -29,6 +29,8 @@ export interface GridData {
   readonly input: CurrentInput;
   /** Forward pass and read-back, ms. */
   readonly computeMs: number;
+  /** performance.now() when this grid's computation started (what the webcam throttle spaces out). */
+  readonly startedAt: number;
 }
 
 export interface ChartData {
@@ -66,7 +68,7 @@ export function useFeatureData(moduleId: string) {
           gridDone = w;
           const t0 = performance.now();
           const maps = await w.model.features(w.input.pixels, w.moduleId, w.size);
-          if (alive) setGrid({ maps, input: w.input, computeMs: performance.now() - t0 });
+          if (alive) setGrid({ maps, input: w.input, computeMs: performance.now() - t0, startedAt: t0 });
         }
         if (!sameImage(chartDone, w)) {
           const wait = w.input.kind === 'webcam' ? chartStart + WEBCAM_CHART_INTERVAL_MS - performance.now() : 0;
