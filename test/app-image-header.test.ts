@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readImageHeader } from '../src/app/input/imageHeader.ts';
-import { jpegSize } from '../src/node/images.ts';
+import { readImageHeader } from '../src/model/image-header.ts';
+import { decodeImage } from '../src/node/images.ts';
 import { cameraError } from '../src/app/camera/camera.ts';
 
 describe('readImageHeader', () => {
-  it('reads a sample JPEG\'s size like the CLI\'s decoder does', () => {
+  it('reads a sample JPEG\'s size as the decoder then finds it', async () => {
     const bytes = new Uint8Array(readFileSync('public/samples/n03028079_16731.JPEG'));
     const header = readImageHeader(bytes.subarray(0, 65536));
     expect(header?.format).toBe('jpeg');
-    expect({ width: header?.width, height: header?.height }).toEqual(jpegSize(bytes));
+    const decoded = await decodeImage(bytes);
+    expect({ width: header?.width, height: header?.height }).toEqual({ width: decoded.width, height: decoded.height });
   });
 
   it('reads a PNG header', () => {

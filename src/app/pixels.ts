@@ -3,7 +3,7 @@
  * preprocessing (PIL-exact resize) then runs on these bytes, exactly as in the CLI.
  */
 import type { PixelBuffer } from '../model/index.ts';
-import { readImageHeader } from './input/imageHeader.ts';
+import { readImageHeader } from '../model/image-header.ts';
 import { SETTINGS } from './settings.ts';
 
 export const MAX_DECODED_SIDE = SETTINGS.image.maxDecodedSide;

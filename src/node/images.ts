@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { PNG } from 'pngjs';
+import { readImageHeader } from '../model/image-header.ts';
 import type { PixelBuffer } from '../model/preprocess.ts';
 
 /** Refuse images whose decoded pixels would not fit comfortably in memory. */
@@ -27,31 +28,16 @@ function ensureJpeg(): Promise<unknown> {
   return jpegReady;
 }
 
-/** Width and height from a JPEG's start-of-frame marker, without decoding. */
-export function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
-  let p = 2;
-  while (p + 9 < bytes.length) {
-    if (bytes[p] !== 0xff) return null;
-    const marker = bytes[p + 1];
-    const length = (bytes[p + 2] << 8) | bytes[p + 3];
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: (bytes[p + 5] << 8) | bytes[p + 6], width: (bytes[p + 7] << 8) | bytes[p + 8] };
-    }
-    p += 2 + length;
-  }
-  return null;
-}
-
 export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<PixelBuffer> {
   if (bytes.length === 0) throw new Error(`${name}: the file is empty (0 bytes)`);
-  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  if (!isJpeg && !isPng) throw new Error(`${name}: not a JPEG or PNG image`);
+  // The same header reader as the browser: format from the magic bytes, size before decoding.
+  const header = readImageHeader(bytes);
+  if (header?.format !== 'jpeg' && header?.format !== 'png') throw new Error(`${name}: not a JPEG or PNG image`);
   try {
-    if (isJpeg) {
-      const size = jpegSize(bytes);
-      if (!size || size.width === 0 || size.height === 0) throw new Error('no image size in the JPEG header');
-      if (size.width * size.height > MAX_IMAGE_PIXELS) throw new Error(`${size.width} x ${size.height} is larger than ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
+    const { width, height } = header;
+    if (!width || !height) throw new Error(`no image size in the ${header.format.toUpperCase()} header`);
+    if (width * height > MAX_IMAGE_PIXELS) throw new Error(`${width} x ${height} is larger than ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
+    if (header.format === 'jpeg') {
       await ensureJpeg();
       jpegWarnings.length = 0;
       const img = await decodeJpeg(bytes.slice().buffer);
@@ -61,7 +47,6 @@ export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<Pi
       return { width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), channels: 4 };
     }
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    if (png.width * png.height > MAX_IMAGE_PIXELS) throw new Error('the image is too large');
     return { width: png.width, height: png.height, data: png.data, channels: 4 };
   } catch (e) {
     throw new Error(`${name}: the image cannot be decoded (${(e as Error).message.split('\n')[0]})`);

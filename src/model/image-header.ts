@@ -1,7 +1,7 @@
 /**
  * Recognise an image by its first bytes and read its size from the header, without decoding it.
  * This tells "not an image" from "a corrupt image", and refuses absurdly large images before the
- * browser allocates their pixels.
+ * browser or the CLI allocates their pixels. Shared by both, so they sniff files alike.
  */
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'avif';
