@@ -1,30 +1,30 @@
-import { useApp } from './store.ts';
+import { useApp, type AppState } from './store.ts';
+
+/** One dismissable message of the store (`error` or `notice`) inside its live region. */
+function Message({ field }: { field: 'error' | 'notice' }) {
+  const text = useApp((s: AppState) => s[field]);
+  const set = useApp((s) => s.set);
+  if (!text) return null;
+  return (
+    <p>
+      <span data-testid={`${field}-message`}>{text}</span>{' '}
+      <button type="button" aria-label={`Dismiss the ${field}`} onClick={() => set({ [field]: null })}>Dismiss</button>
+    </p>
+  );
+}
 
 /**
  * One place for every message: errors (assertive, so screen readers hear them at once) and notices
  * such as "this photo was scaled down" (polite).
  */
 export function ErrorRegion() {
-  const error = useApp((s) => s.error);
-  const notice = useApp((s) => s.notice);
-  const set = useApp((s) => s.set);
   return (
     <div className="messages">
       <div className="error-region" role="alert" data-testid="error-region">
-        {error && (
-          <p>
-            <span data-testid="error-message">{error}</span>{' '}
-            <button type="button" aria-label="Dismiss the error" onClick={() => set({ error: null })}>Dismiss</button>
-          </p>
-        )}
+        <Message field="error" />
       </div>
       <div className="notice-region" role="status" data-testid="notice-region">
-        {notice && (
-          <p>
-            <span data-testid="notice-message">{notice}</span>{' '}
-            <button type="button" aria-label="Dismiss the notice" onClick={() => set({ notice: null })}>Dismiss</button>
-          </p>
-        )}
+        <Message field="notice" />
       </div>
     </div>
   );
