@@ -5,9 +5,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetworkSpec, type NetworkSpec } from '../model/architecture.ts';
 import { layerCosts, totals } from '../model/cost.ts';
-import { GhostNetwork, type GhostLayout, type GhostOutput } from '../model/network.ts';
+import { FAST_LAYOUT, GhostNetwork, type GhostLayout, type GhostNetworkOptions, type GhostOutput } from '../model/network.ts';
 import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec, peerMultiplyAdds, peerParameters, type PeerNetworkSpec } from '../model/peers/index.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
+import type { WasmPlan } from '../model/wasm-plan.ts';
 
 export interface BenchNetwork {
   /** NHWC input -> logits; the caller disposes the result. */
@@ -15,6 +16,8 @@ export interface BenchNetwork {
   dispose(): void;
   /** GhostNet only: the network, for per-step profiling. */
   readonly ghostnet?: GhostNetwork;
+  /** The compiled wasm plan for inputs of this shape, once a forward pass on wasm has made it. */
+  wasmPlanFor(shape: readonly number[]): WasmPlan | undefined;
 }
 
 export interface BenchModel {
@@ -23,8 +26,8 @@ export interface BenchModel {
   readonly family: 'ghostnet' | 'mobilenetv3' | 'mobilenetv2';
   readonly parameters: number;
   multiplyAdds(inputSize: number): number;
-  /** Build weights on the active backend (what "load" measures); GhostNet takes an optional Ghost-module layout. */
-  create(layout?: GhostLayout): BenchNetwork;
+  /** Build weights on the active backend (what "load" measures); GhostNet takes an optional Ghost-module layout and options. */
+  create(layout?: GhostLayout, options?: GhostNetworkOptions): BenchNetwork;
 }
 
 const CLASSES = 1000;
@@ -63,11 +66,11 @@ function ghostnet(width: number): BenchModel {
     family: 'ghostnet',
     parameters: countParameters(storedParameters(spec)),
     multiplyAdds: (size) => totals(layerCosts(spec, size)).macs,
-    create(layout) {
+    create(layout, options) {
       const weights = randomGhostNetWeights(spec);
       try {
-        const net = new GhostNetwork(spec, weights, layout);
-        return { forward: (x) => net.forward(x).logits, dispose: () => net.dispose(), ghostnet: net };
+        const net = new GhostNetwork(spec, weights, layout, options);
+        return { forward: (x) => net.forward(x).logits, dispose: () => net.dispose(), ghostnet: net, wasmPlanFor: (s) => net.wasmPlanFor(s) };
       } finally {
         tf.dispose(Object.values(weights));
       }
@@ -82,9 +85,9 @@ function peer(id: string, family: 'mobilenetv3' | 'mobilenetv2', spec: PeerNetwo
     family,
     parameters: peerParameters(spec),
     multiplyAdds: (size) => peerMultiplyAdds(spec, size),
-    create() {
-      const net = new PeerNetwork(spec);
-      return { forward: (x) => net.forward(x), dispose: () => net.dispose() };
+    create(_layout, options) {
+      const net = new PeerNetwork(spec, 1, options);
+      return { forward: (x) => net.forward(x), dispose: () => net.dispose(), wasmPlanFor: (s) => net.wasmPlanFor(s) };
     },
   };
 }
@@ -100,19 +103,28 @@ export const BENCH_MODELS: readonly BenchModel[] = [
 const GHOST_OUTPUTS: readonly GhostOutput[] = ['concat', 'interleaved', 'parts'];
 
 /**
- * A model by id; a GhostNet id may pin its Ghost-module layout for comparisons:
- * `ghostnet_100@concat/concat` (the reference formulation), `ghostnet_100@parts/parts/3`.
+ * A model by id; a GhostNet id may pin its Ghost-module layout and execution for comparisons:
+ * `ghostnet_100@concat/concat` (the reference formulation), `ghostnet_100@parts/parts/3`,
+ * `ghostnet_100@ops` (op by op, no compiled wasm plan), `ghostnet_100@concat/concat/ops`;
+ * a peer takes `@ops` only (`mobilenetv3_large_100@ops`).
  */
 export function benchModel(id: string): BenchModel {
-  const [base, layoutText] = id.split('@');
+  const [base, variant] = id.split('@');
   const m = BENCH_MODELS.find((x) => x.id === base);
   if (!m) throw new Error(`unknown benchmark model "${base}" (known: ${BENCH_MODELS.map((x) => x.id).join(', ')})`);
-  if (layoutText === undefined) return m;
-  if (m.family !== 'ghostnet') throw new Error(`only GhostNet takes a layout ("${id}")`);
-  const [ghost1, ghost2, stage] = layoutText.split('/');
-  if (!GHOST_OUTPUTS.includes(ghost1 as GhostOutput) || !GHOST_OUTPUTS.includes(ghost2 as GhostOutput)) {
-    throw new Error(`"${id}": a layout is ghost1/ghost2[/partsBeforeStage] with each of ${GHOST_OUTPUTS.join(', ')}`);
+  if (variant === undefined) return m;
+  if (m.family !== 'ghostnet' && variant !== 'ops') throw new Error(`"${id}": a peer takes only the variant "ops"`);
+  const tokens = variant.split('/');
+  const ops = tokens.at(-1) === 'ops';
+  if (ops) tokens.pop();
+  let layout: GhostLayout = FAST_LAYOUT;
+  if (tokens.length > 0) {
+    const [ghost1, ghost2, stage] = tokens;
+    if (!GHOST_OUTPUTS.includes(ghost1 as GhostOutput) || !GHOST_OUTPUTS.includes(ghost2 as GhostOutput) || tokens.length > 3 || (stage !== undefined && !/^\d+$/.test(stage))) {
+      throw new Error(`"${id}": a variant is ghost1/ghost2[/partsBeforeStage][/ops] with each of ${GHOST_OUTPUTS.join(', ')}, or just ops`);
+    }
+    layout = { ghost1: ghost1 as GhostOutput, ghost2: ghost2 as GhostOutput, ...(stage ? { partsBeforeStage: Number(stage) } : {}) };
   }
-  const layout: GhostLayout = { ghost1: ghost1 as GhostOutput, ghost2: ghost2 as GhostOutput, ...(stage ? { partsBeforeStage: Number(stage) } : {}) };
-  return { ...m, id, label: `${m.label} (${layoutText})`, create: () => m.create(layout) };
+  const options: GhostNetworkOptions = { wasmPlan: !ops };
+  return { ...m, id, label: `${m.label} (${variant})`, create: () => m.create(layout, options) };
 }

@@ -11,6 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
+import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
   NATURAL, convFor, convTensors, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
   type ChannelLayout, type Conv, type Dense, type FoldedConv, type Value,
@@ -45,6 +47,15 @@ export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat
  * depthwise kernels take a slow path for a channel multiplier above 1).
  */
 export const FAST_LAYOUT: GhostLayout = { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
+
+export interface GhostNetworkOptions {
+  /**
+   * On the wasm backend, run plain forward passes (no taps) as one compiled plan
+   * (wasm-plan.ts) instead of op by op. Default true; false is the op-by-op path, kept for
+   * comparison and for every pass that returns taps.
+   */
+  readonly wasmPlan?: boolean;
+}
 
 interface GhostWeights {
   readonly spec: GhostModuleSpec;
@@ -118,12 +129,15 @@ export class GhostNetwork {
   private readonly head: Dense;
   private readonly classifier: Dense;
   private readonly steps: NetworkStep[];
+  private readonly plans: WasmPlanCache;
   private disposed = false;
 
   readonly layout: GhostLayout;
+  readonly options: Required<GhostNetworkOptions>;
 
   /** `layout` defaults to the fastest measured (FAST_LAYOUT); every layout computes the same function. */
-  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = FAST_LAYOUT) {
+  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = FAST_LAYOUT, options: GhostNetworkOptions = {}) {
+    this.options = { wasmPlan: options.wasmPlan ?? true };
     // Anything but `concat` needs every module's output to be exactly [intrinsic, ghost] (no
     // truncation to outChannels), which holds for GhostNet v1 at its usual widths.
     const exact = ghostModules(spec).every((g) => g.initChannels * g.ratio === g.outChannels);
@@ -169,6 +183,8 @@ export class GhostNetwork {
     this.head = dense(weights, 'conv_head');
     this.classifier = dense(weights, 'classifier');
     this.steps = this.buildSteps();
+    const prepared = this.planNetwork();
+    this.plans = new WasmPlanCache(spec.numClasses, (b, input, output) => recordGhostNet(prepared, b, input, output));
   }
 
   /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts. */
@@ -249,6 +265,10 @@ export class GhostNetwork {
    */
   forward(input: tf.Tensor4D, tapIds: readonly string[] = []): ForwardResult {
     this.checkAlive();
+    if (tapIds.length === 0) {
+      const logits = this.options.wasmPlan ? this.plans.run(input) : null;
+      if (logits) return { logits, taps: new Map() };
+    }
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
       const state: StepState = { x: input, residual: null, taps: wanted.size > 0 ? new Map() : null };
@@ -287,6 +307,27 @@ export class GhostNetwork {
     return timings;
   }
 
+  /** Bytes held by compiled wasm plans (intermediate buffers), for memory figures. */
+  get planBytes(): number {
+    return this.plans.bytes;
+  }
+
+  /** The compiled wasm plan used for inputs of this shape, once a forward pass has compiled it. */
+  wasmPlanFor(shape: readonly number[]): WasmPlan | undefined {
+    return this.plans.planFor(shape);
+  }
+
+  private planNetwork(): PlanGhostNet {
+    const module = (g: GhostWeights) => ({ primary: g.primary, cheap: g.cheap, output: g.output, outChannels: g.spec.outChannels });
+    return {
+      stem: this.stem,
+      blocks: this.blocks.map((b) => ({ ghost1: module(b.ghost1), dw: b.dw, se: b.se, ghost2: module(b.ghost2), shortcut: b.shortcut })),
+      lastConv: this.lastConv,
+      head: this.head,
+      classifier: this.classifier,
+    };
+  }
+
   /** Ids of the forward steps, in order (what `profile` reports). */
   get stepIds(): string[] {
     return this.steps.map((s) => s.id);
@@ -316,6 +357,7 @@ export class GhostNetwork {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.plans.dispose();
     tf.dispose(this.tensors());
   }
 }

@@ -5,6 +5,7 @@
  * Latency does not depend on the values; they are He-scaled so activations stay finite.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmPlanCache, type PlanBuilder, type Sym, type WasmPlan } from '../wasm-plan.ts';
 import type { InvertedResidualSpec, PeerActivation, PeerNetworkSpec } from './spec.ts';
 
 const BN_EPS = 1e-5;
@@ -104,6 +105,22 @@ function runDense(x: tf.Tensor2D, d: Dense): tf.Tensor2D {
   return activate(d.activation, (activation) => tf.fused.matMul({ a: x, b: d.weight, bias: d.bias, activation }) as tf.Tensor2D);
 }
 
+/** The same layers recorded for a compiled wasm plan (wasm-plan.ts), hard-swish as the same four kernels. */
+function recordActivation(b: PlanBuilder, activation: PeerActivation, run: (fused: FusedActivation) => Sym): Sym {
+  if (activation !== 'hswish') return run(activation);
+  const x = run('linear');
+  const gate = b.unary('relu6', b.binary('add', x, b.constant(3)));
+  return b.binary('mul', b.binary('mul', x, gate), b.constant(1 / 6));
+}
+
+function recordConv(b: PlanBuilder, x: Sym, c: FoldedConv): Sym {
+  return recordActivation(b, c.activation, (activation) => b.conv(x, c.filter, c.bias, { kernel: c.kernel, stride: c.stride, activation, depthwise: c.depthwise }));
+}
+
+function recordDense(b: PlanBuilder, x: Sym, d: Dense, out?: Sym): Sym {
+  return recordActivation(b, d.activation, (activation) => b.conv(x, d.weight, d.bias, { kernel: 1, stride: 1, activation, depthwise: false }, out));
+}
+
 /** Prepared weights and forward pass of one peer network. Owns its tensors until dispose(). */
 export class PeerNetwork {
   private readonly stem: FoldedConv;
@@ -111,9 +128,11 @@ export class PeerNetwork {
   private readonly lastConv: FoldedConv;
   private readonly head: Dense | null;
   private readonly classifier: Dense;
+  private readonly plans: WasmPlanCache;
   private disposed = false;
 
-  constructor(readonly spec: PeerNetworkSpec, seed = 1) {
+  /** `wasmPlan`: on the wasm backend, run as one compiled plan, as GhostNetwork does (default true). */
+  constructor(readonly spec: PeerNetworkSpec, seed = 1, readonly options: { readonly wasmPlan?: boolean } = {}) {
     const rand = randomSource(seed);
     this.stem = randomConvBn(rand, { inChannels: 3, outChannels: spec.stem.channels, kernel: 3, stride: 2, depthwise: false, activation: spec.stem.activation });
     this.blocks = spec.blocks.map((b) => ({
@@ -132,6 +151,29 @@ export class PeerNetwork {
     this.lastConv = randomConvBn(rand, { inChannels: lastIn, outChannels: spec.lastConv.channels, kernel: 1, stride: 1, depthwise: false, activation: spec.lastConv.activation });
     this.head = spec.head ? randomDense(rand, spec.lastConv.channels, spec.head.channels, spec.head.activation) : null;
     this.classifier = randomDense(rand, spec.head?.channels ?? spec.lastConv.channels, spec.numClasses, 'linear');
+    this.plans = new WasmPlanCache(spec.numClasses, (b, input, output) => this.record(b, input, output));
+  }
+
+  /** The compiled wasm plan used for inputs of this shape, once a forward pass has compiled it. */
+  wasmPlanFor(shape: readonly number[]): WasmPlan | undefined {
+    return this.plans.planFor(shape);
+  }
+
+  private record(b: PlanBuilder, input: Sym, output: Sym): void {
+    let x = recordConv(b, input, this.stem);
+    for (const block of this.blocks) {
+      let h = block.expand ? recordConv(b, x, block.expand) : x;
+      h = recordConv(b, h, block.dw);
+      if (block.se) {
+        const gate = b.binary('mul', recordDense(b, recordDense(b, b.pool(h), block.se.reduce), block.se.expand), b.constant(1 / 6));
+        h = b.binary('mul', h, gate);
+      }
+      const out = recordConv(b, h, block.project);
+      x = block.spec.residual ? b.binary('add', out, x) : out;
+    }
+    let v = b.pool(recordConv(b, x, this.lastConv));
+    if (this.head) v = recordDense(b, v, this.head);
+    recordDense(b, v, this.classifier, output);
   }
 
   private block(x: tf.Tensor4D, b: BlockWeights): tf.Tensor4D {
@@ -150,6 +192,8 @@ export class PeerNetwork {
   /** NHWC input -> logits [N, classes]; the caller disposes the result. */
   forward(input: tf.Tensor4D): tf.Tensor2D {
     if (this.disposed) throw new Error('this model has been disposed');
+    const planned = this.options.wasmPlan === false ? null : this.plans.run(input);
+    if (planned) return planned;
     return tf.tidy(() => {
       let x = runConv(input, this.stem);
       for (const b of this.blocks) x = this.block(x, b);
@@ -180,6 +224,7 @@ export class PeerNetwork {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.plans.dispose();
     tf.dispose(this.tensors());
   }
 }
