@@ -3,9 +3,12 @@
  * through bench.html on each backend, print the JSON report and a markdown table, and keep the
  * latest table in docs/benchmarks.md (between the generated-section markers).
  *
- *   npm run bench -- [--backends webgl,wasm,cpu] [--models id,id] [--runs 50] [--warmup 5]
- *                    [--size 224] [--profile] [--no-build] [--no-write] [--port 4304]
- * cpu runs the smallest model only (it is plain JavaScript).
+ *   npm run bench -- [--backends webgl,wasm,cpu] [--models id,id] [--wasm-extra id,id]
+ *                    [--runs 50] [--warmup 5] [--size 224] [--profile] [--no-build] [--no-write]
+ *                    [--port 4304]
+ * cpu runs the smallest model only (it is plain JavaScript). On wasm every model runs as a
+ * compiled plan; --wasm-extra adds models there only, by default GhostNet 1.0x and
+ * MobileNetV3-Large op by op (`@ops`), so each report also shows the ratio without plans.
  */
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,11 +16,12 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.ts';
-import { checkTargets, markdownTable, memoryLine, peakTable, profileTable, targetsTable } from '../src/bench/report.ts';
+import { checkTargets, markdownTable, memoryLine, opsComparison, peakTable, profileTable, targetsTable } from '../src/bench/report.ts';
 import type { BenchReport } from '../src/bench/run.ts';
 import type { BenchPageState } from '../src/bench/main.ts';
 
 const ALL_MODELS = ['ghostnet_050', 'ghostnet_100', 'ghostnet_130', 'mobilenetv3_large_100', 'mobilenetv2_100'];
+const WASM_EXTRA = ['ghostnet_100@ops', 'mobilenetv3_large_100@ops'];
 const SMALLEST = 'ghostnet_050';
 const DIST = 'dist-bench';
 const DOC = 'docs/benchmarks.md';
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
   options: {
     backends: { type: 'string', default: 'webgl,wasm,cpu' },
     models: { type: 'string', default: ALL_MODELS.join(',') },
+    'wasm-extra': { type: 'string', default: WASM_EXTRA.join(',') },
     runs: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '5' },
     size: { type: 'string', default: '224' },
@@ -83,7 +88,8 @@ async function main(): Promise<void> {
   try {
     await waitForServer(`${base}bench.html`, server);
     for (const backend of backends) {
-      const ids = backend === 'cpu' ? models.filter((m) => m === SMALLEST) : models;
+      const extra = backend === 'wasm' ? args['wasm-extra'].split(',').filter(Boolean) : [];
+      const ids = backend === 'cpu' ? models.filter((m) => m === SMALLEST) : [...models, ...extra];
       if (ids.length === 0) continue;
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`  ${m.text()}`); });
@@ -112,10 +118,12 @@ async function main(): Promise<void> {
     `- WebGL renderer: ${webgl?.environment.renderer ?? 'not measured'}`,
     `- wasm: ${wasm ? `${wasm.environment.wasmThreads} thread(s), cross-origin isolated: ${wasm.environment.crossOriginIsolated}` : 'not measured'}`,
     `- All models at ${args.size} x ${args.size}, batch 1, 1000 classes, random weights; ${args.warmup} warm-up runs, then ${args.runs} timed runs each ending with an async read of the logits.`,
+    '- wasm: every model runs as a compiled plan (src/model/wasm-plan.ts: one TF.js kernel per pass); rows marked (ops) run the same network op by op.',
     '',
     '### Targets',
     '',
     targetsTable(checks),
+    ...opsComparison(reports).map((line) => `\nFor comparison, ${line}.`),
     '',
     '### Peak (one large matrix product, fastest of 5)',
     '',

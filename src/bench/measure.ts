@@ -52,6 +52,8 @@ export interface ModelResult {
     readonly leakedTensors: number;
     /** What dispose() gave back (equals `weights` when the model owns exactly its weights). */
     readonly releasedOnDispose: MemoryFigures;
+    /** wasm only: bytes of the compiled plan's buffers (backend storage, not tensors); null elsewhere. */
+    readonly planBytes: number | null;
   };
   /** GhostNet only, when asked: per-step wall time summed by kind of step, with the step kind's multiply-adds. */
   readonly profile?: readonly StepGroupTiming[];
@@ -198,6 +200,7 @@ export async function measureModels(models: readonly BenchModel[], options: Meas
       const medianMs = median(times);
       const multiplyAdds = model.multiplyAdds(inputSize);
       const multiplyAddsPerSecond = multiplyAdds / (medianMs / 1000);
+      const planBytes = net.wasmPlanFor(x.shape)?.bufferBytes ?? null;
       const beforeDispose = memory();
       net.dispose();
       const released = minus(beforeDispose, memory());
@@ -218,7 +221,7 @@ export async function measureModels(models: readonly BenchModel[], options: Meas
         minMs: Math.min(...times),
         multiplyAddsPerSecond,
         shareOfPeak: peak ? multiplyAddsPerSecond / peak.multiplyAddsPerSecond : null,
-        memory: { weights: minus(entry.afterLoad, entry.before), leakedTensors: entry.leakedTensors, releasedOnDispose: released },
+        memory: { weights: minus(entry.afterLoad, entry.before), leakedTensors: entry.leakedTensors, releasedOnDispose: released, planBytes },
         profile,
       });
     }

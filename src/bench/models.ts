@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetworkSpec, type NetworkSpec } from '../model/architecture.ts';
 import { layerCosts, totals } from '../model/cost.ts';
-import { FAST_LAYOUT, GhostNetwork, type GhostLayout, type GhostNetworkOptions, type GhostOutput } from '../model/network.ts';
+import { GhostNetwork, type GhostLayout, type GhostNetworkOptions, type GhostOutput } from '../model/network.ts';
 import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec, peerMultiplyAdds, peerParameters, type PeerNetworkSpec } from '../model/peers/index.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
 import type { WasmPlan } from '../model/wasm-plan.ts';
@@ -117,7 +117,7 @@ export function benchModel(id: string): BenchModel {
   const tokens = variant.split('/');
   const ops = tokens.at(-1) === 'ops';
   if (ops) tokens.pop();
-  let layout: GhostLayout = FAST_LAYOUT;
+  let layout: GhostLayout | undefined; // the default for the backend the model is created on
   if (tokens.length > 0) {
     const [ghost1, ghost2, stage] = tokens;
     if (!GHOST_OUTPUTS.includes(ghost1 as GhostOutput) || !GHOST_OUTPUTS.includes(ghost2 as GhostOutput) || tokens.length > 3 || (stage !== undefined && !/^\d+$/.test(stage))) {

@@ -9,14 +9,14 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 export function markdownTable(reports: readonly BenchReport[]): string {
   const lines = [
-    '| backend | model | MAdds (M) | load ms | first ms | median ms | p10 ms | p90 ms | runs | G MAdds/s | % of peak | weight tensors | weight MiB | leaked tensors | released on dispose |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| backend | model | MAdds (M) | load ms | first ms | median ms | p10 ms | p90 ms | runs | G MAdds/s | % of peak | weight tensors | weight MiB | plan MiB | leaked tensors | released on dispose |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of reports) {
     for (const m of r.models) {
       const mem = m.memory;
       lines.push(
-        `| ${r.environment.backend} | ${m.label} | ${mega(m.multiplyAdds)} | ${ms(m.loadMs)} | ${ms(m.firstInferenceMs)} | **${ms(m.medianMs)}** | ${ms(m.p10Ms)} | ${ms(m.p90Ms)} | ${m.runs} | ${giga(m.multiplyAddsPerSecond)} | ${m.shareOfPeak === null ? '–' : (m.shareOfPeak * 100).toFixed(1)} | ${mem.weights.tensors} | ${mib(mem.weights.bytes)} | ${mem.leakedTensors} | ${mem.releasedOnDispose.tensors} |`,
+        `| ${r.environment.backend} | ${m.label} | ${mega(m.multiplyAdds)} | ${ms(m.loadMs)} | ${ms(m.firstInferenceMs)} | **${ms(m.medianMs)}** | ${ms(m.p10Ms)} | ${ms(m.p90Ms)} | ${m.runs} | ${giga(m.multiplyAddsPerSecond)} | ${m.shareOfPeak === null ? '–' : (m.shareOfPeak * 100).toFixed(1)} | ${mem.weights.tensors} | ${mib(mem.weights.bytes)} | ${mem.planBytes === null ? '–' : mib(mem.planBytes)} | ${mem.leakedTensors} | ${mem.releasedOnDispose.tensors} |`,
       );
     }
   }
@@ -85,6 +85,20 @@ export function checkTargets(reports: readonly BenchReport[]): TargetCheck[] {
     }
   }
   return checks;
+}
+
+/**
+ * Where a report also timed `ghostnet_100@ops` and `mobilenetv3_large_100@ops` (wasm: both
+ * networks op by op instead of as compiled plans), the same ratio for that execution.
+ */
+export function opsComparison(reports: readonly BenchReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of reports) {
+    const g = find(r, 'ghostnet_100@ops');
+    const v = find(r, 'mobilenetv3_large_100@ops');
+    if (g && v) lines.push(`${r.environment.backend}, both op by op: GhostNet 1.0x ${ms(g.medianMs)} / MobileNetV3-Large ${ms(v.medianMs)} ms = ${(g.medianMs / v.medianMs).toFixed(2)}x`);
+  }
+  return lines;
 }
 
 export function targetsTable(checks: readonly TargetCheck[]): string {

@@ -58,12 +58,22 @@ function conv(b: PlanBuilder, x: Value, c: Conv): Value {
   return folded(b, x as Sym, c as FoldedConv);
 }
 
-function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule): Value {
+/** Whether the fused Ghost-module kernel computes this module's cheap operation and concatenation. */
+const fusedTail = (b: PlanBuilder, g: PlanGhostModule) =>
+  b.hasGhostTail && g.output === 'concat' && g.cheap.kernel === 3 && g.cheap.stride === 1 && g.cheap.filter.shape[3] === 1;
+
+/** A Ghost module; `residual` (the block's shortcut) is added to its output if given. */
+function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule, residual: Value | null = null): Value {
   const intrinsic = conv(b, x, g.primary) as Sym;
+  if (fusedTail(b, g)) return b.ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, g.outChannels, g.cheap.activation === 'relu', residual as Sym | null);
   const cheap = folded(b, intrinsic, g.cheap);
-  if (g.output === 'interleaved') return cheap;
-  if (g.output === 'parts') return [intrinsic, cheap];
-  return b.concat([intrinsic, cheap], g.outChannels);
+  let out: Value;
+  if (g.output === 'interleaved') out = cheap;
+  else if (g.output === 'parts') out = [intrinsic, cheap];
+  else out = b.concat([intrinsic, cheap], g.outChannels);
+  if (!residual) return out;
+  const sums = partsOf(out).map((p, i) => b.binary('add', p, partsOf(residual)[i]));
+  return sums.length === 1 ? sums[0] : sums;
 }
 
 const dense = (b: PlanBuilder, x: Sym, d: Dense, activation: 'linear' | 'relu' | 'relu6', out?: Sym) =>
@@ -90,10 +100,9 @@ export function recordGhostNet(net: PlanGhostNet, b: PlanBuilder, input: Sym, ou
     let h = ghost(b, x, block.ghost1);
     if (block.dw) h = conv(b, h, block.dw);
     if (block.se) h = squeezeExcite(b, h, block.se);
-    h = ghost(b, h, block.ghost2);
+    // The shortcut first, so that ghost2's kernel can add it while writing its output.
     const shortcut = block.shortcut ? conv(b, conv(b, residual, block.shortcut.dw), block.shortcut.pw) : residual;
-    const sums = partsOf(h).map((p, i) => b.binary('add', p, partsOf(shortcut)[i]));
-    x = sums.length === 1 ? sums[0] : sums;
+    x = ghost(b, h, block.ghost2, shortcut);
   }
   const last = conv(b, x, net.lastConv) as Sym;
   dense(b, dense(b, b.pool(last), net.head, 'relu'), net.classifier, 'linear', output);

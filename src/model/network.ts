@@ -4,14 +4,17 @@
  * convolution then runs as one fused op (conv + bias + activation). Padding is PyTorch's
  * symmetric k // 2, never tfjs 'same' (which pads stride-2 convolutions asymmetrically).
  *
- * A Ghost module's output is [intrinsic, ghost] along channels. By default (FAST_LAYOUT) the
- * large maps of the early stages are not concatenated but handed on as two parts, with every
- * consumer's weights split once at build time (see convs.ts); `concat` (the reference) and
- * `interleaved` remain as measured alternatives (docs/benchmarks.md).
+ * A Ghost module's output is [intrinsic, ghost] along channels. On wasm, one kernel of our own
+ * (kernels/ghost-tail.ts) computes the cheap operation and writes both halves, so the modules
+ * concatenate for free (WASM_LAYOUT). Elsewhere (FAST_LAYOUT) the large maps of the early stages
+ * are not concatenated but handed on as two parts, with every consumer's weights split once at
+ * build time (see convs.ts); `interleaved` remains as a measured alternative
+ * (docs/benchmarks.md). On wasm, plain forward passes run as one compiled plan (wasm-plan.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
+import { ghostTail, ghostTailAvailable } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
   NATURAL, convFor, convTensors, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
@@ -47,6 +50,14 @@ export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat
  * depthwise kernels take a slow path for a channel multiplier above 1).
  */
 export const FAST_LAYOUT: GhostLayout = { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
+
+/** On wasm with the Ghost-module kernel: the output of every module is one tensor, written by the kernel. */
+export const WASM_LAYOUT: GhostLayout = REFERENCE_LAYOUT;
+
+/** The fastest measured layout for the active backend (docs/benchmarks.md). */
+export function defaultLayout(): GhostLayout {
+  return ghostTailAvailable() ? WASM_LAYOUT : FAST_LAYOUT;
+}
 
 export interface GhostNetworkOptions {
   /**
@@ -135,8 +146,8 @@ export class GhostNetwork {
   readonly layout: GhostLayout;
   readonly options: Required<GhostNetworkOptions>;
 
-  /** `layout` defaults to the fastest measured (FAST_LAYOUT); every layout computes the same function. */
-  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = FAST_LAYOUT, options: GhostNetworkOptions = {}) {
+  /** `layout` defaults to the fastest measured for the active backend; every layout computes the same function. */
+  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = defaultLayout(), options: GhostNetworkOptions = {}) {
     this.options = { wasmPlan: options.wasmPlan ?? true };
     // Anything but `concat` needs every module's output to be exactly [intrinsic, ghost] (no
     // truncation to outChannels), which holds for GhostNet v1 at its usual widths.
@@ -190,6 +201,13 @@ export class GhostNetwork {
   /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts. */
   private ghost(x: Value, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
     const intrinsic = runConv(x, g.primary) as tf.Tensor4D;
+    const { initChannels, newChannels, outChannels } = g.spec;
+    if (g.output === 'concat' && g.cheap.kernel === 3 && initChannels + newChannels === outChannels && g.cheap.filter.shape[3] === 1 && ghostTailAvailable()) {
+      // Cheap operation and concatenation in one kernel; the ghost maps are sliced out only for a tap.
+      const out = ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, outChannels, g.cheap.activation === 'relu');
+      if (taps) taps.set(g.spec.id, { intrinsic, ghost: tf.slice(out, [0, 0, 0, initChannels], [-1, -1, -1, newChannels]) });
+      return out;
+    }
     const cheap = runConv(intrinsic, g.cheap) as tf.Tensor4D;
     if (g.output === 'interleaved') {
       if (taps) taps.set(g.spec.id, { intrinsic, ghost: ghostMapsOfInterleaved(cheap, g.spec) });

@@ -18,6 +18,7 @@
  * calls); where the backend does not look like that, nothing compiles and callers run ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ghostTailFor, type GhostTailFn } from './kernels/ghost-tail.ts';
 
 export type Shape = readonly [number, number, number, number];
 
@@ -36,7 +37,8 @@ type Instr =
   | { readonly op: 'add' | 'mul'; readonly a: Sym; readonly b: Sym; readonly out: Sym }
   | { readonly op: 'relu' | 'relu6' | 'pool'; readonly x: Sym; readonly out: Sym }
   | { readonly op: 'concat'; readonly parts: readonly Sym[]; readonly out: Sym }
-  | { readonly op: 'slice'; readonly x: Sym; readonly begin: number; readonly out: Sym };
+  | { readonly op: 'slice'; readonly x: Sym; readonly begin: number; readonly out: Sym }
+  | { readonly op: 'ghostTail'; readonly x: Sym; readonly filter: tf.Tensor; readonly bias: tf.Tensor; readonly relu: boolean; readonly residual: Sym | null; readonly out: Sym };
 
 const ACTIVATION: Record<PlanActivation, number> = { linear: 0, relu: 1, relu6: 2 };
 
@@ -47,6 +49,8 @@ function inputsOf(i: Instr): readonly Sym[] {
       return [i.a, i.b];
     case 'concat':
       return i.parts;
+    case 'ghostTail':
+      return i.residual ? [i.x, i.residual] : [i.x];
     default:
       return [i.x];
   }
@@ -56,6 +60,9 @@ function inputsOf(i: Instr): readonly Sym[] {
 export class PlanBuilder {
   readonly instrs: Instr[] = [];
   readonly constants: { sym: Sym; value: number }[] = [];
+
+  /** Whether `ghostTail` may be used (the Ghost-module kernel runs on this backend). */
+  constructor(readonly hasGhostTail: boolean) {}
 
   private value(shape: Shape): Sym {
     return { shape, kind: 'buffer', slot: -1 };
@@ -105,6 +112,17 @@ export class PlanBuilder {
   slice(x: Sym, begin: number, channels: number): Sym {
     const out = this.value([x.shape[0], x.shape[1], x.shape[2], channels]);
     this.instrs.push({ op: 'slice', x, begin, out });
+    return out;
+  }
+
+  /**
+   * A Ghost module's tail (kernels/ghost-tail.ts): [x, act(depthwise3x3(x) + bias)] along
+   * channels, truncated to `outChannels`, plus `residual` (laid out like the output) if given.
+   */
+  ghostTail(x: Sym, filter: tf.Tensor, bias: tf.Tensor, outChannels: number, relu: boolean, residual: Sym | null = null): Sym {
+    if (!this.hasGhostTail) throw new Error('the Ghost-module kernel is not available');
+    const out = this.value([x.shape[0], x.shape[1], x.shape[2], outChannels]);
+    this.instrs.push({ op: 'ghostTail', x, filter, bias, relu, residual, out });
     return out;
   }
 
@@ -165,6 +183,9 @@ function functionsOf(backend: WasmBackend): WasmFunctions | null {
     return null;
   }
 }
+
+/** Up to this many channels per pixel, a JavaScript loop copies faster than copyWithin (measured in Node 20 and Chromium). */
+const SHORT_ROW = 16;
 
 const shapeBytes = (s: Shape) => new Uint8Array(new Int32Array(s).buffer);
 const elements = (s: Shape) => s[0] * s[1] * s[2] * s[3];
@@ -251,7 +272,8 @@ export function compileWasmPlan(inputShape: Shape, classes: number, program: (b:
   const fns = functionsOf(backend);
   if (!fns) return null;
 
-  const builder = new PlanBuilder();
+  const tail: GhostTailFn | null = ghostTailFor(backend);
+  const builder = new PlanBuilder(tail !== null);
   const input: Sym = { shape: inputShape, kind: 'input', slot: -1 };
   const output: Sym = { shape: [inputShape[0], 1, 1, classes], kind: 'output', slot: -1 };
   program(builder, input, output);
@@ -259,7 +281,7 @@ export function compileWasmPlan(inputShape: Shape, classes: number, program: (b:
   if (!instrs.some((i) => i.out === output)) throw new Error('the program never writes its output');
 
   const idOf = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)?.id;
-  const weights = instrs.flatMap((i) => (i.op === 'conv' ? [i.filter, ...(i.bias ? [i.bias] : [])] : []));
+  const weights = instrs.flatMap((i) => (i.op === 'conv' || i.op === 'ghostTail' ? [i.filter, ...(i.bias ? [i.bias] : [])] : []));
   // Weights still on another backend (right after a backend switch): ops move them first.
   if (weights.some((t) => idOf(t) === undefined)) return null;
 
@@ -345,10 +367,26 @@ export function compileWasmPlan(inputShape: Shape, classes: number, program: (b:
           for (const part of instr.parts) {
             const channels = part.shape[3];
             const src = offset(part, r) / 4;
-            for (let p = 0; p < pixels; p++) heap.copyWithin(out + p * total + channel, src + p * channels, src + (p + 1) * channels);
+            if (channels > SHORT_ROW) {
+              for (let p = 0; p < pixels; p++) heap.copyWithin(out + p * total + channel, src + p * channels, src + (p + 1) * channels);
+            } else {
+              // A call per pixel costs more than copying a few numbers one by one.
+              for (let p = 0, o = out + channel, s = src; p < pixels; p++, o += total) {
+                for (let c = 0; c < channels; c++, s++) heap[o + c] = heap[s];
+              }
+            }
             channel += channels;
           }
         };
+      }
+      case 'ghostTail': {
+        const [n, h, w, c] = instr.x.shape;
+        const outChannels = instr.out.shape[3];
+        const weightsAt = backend.dataIdMap.get(instr.filter.dataId)!.memoryOffset;
+        const biasAt = backend.dataIdMap.get(instr.bias.dataId)!.memoryOffset;
+        const relu = instr.relu ? 1 : 0;
+        const residual = instr.residual;
+        return (r) => tail!(offset(instr.x, r), weightsAt, biasAt, offset(instr.out, r), residual ? offset(residual, r) : 0, n, h, w, c, outChannels - c, outChannels, relu);
       }
       case 'slice': {
         const [n, h, w, channels] = instr.out.shape;
@@ -366,6 +404,7 @@ export function compileWasmPlan(inputShape: Shape, classes: number, program: (b:
   const shape = (x: Sym) => x.shape.join('x');
   const labels = instrs.map((i) => {
     if (i.op === 'conv') return `${i.depthwise ? 'depthwise' : 'conv'}${i.kernel}x${i.kernel}/${i.stride} ${shape(i.x)} -> ${shape(i.out)}`;
+    if (i.op === 'ghostTail') return `ghostTail${i.residual ? '+residual' : ''} ${shape(i.x)} -> ${shape(i.out)}`;
     return `${i.op} ${inputsOf(i).map(shape).join(' ')} -> ${shape(i.out)}`;
   });
   return new WasmPlan(backend, inputShape, [inputShape[0], classes], [...buffers, ...constantData], steps, labels);

@@ -128,7 +128,7 @@ function PerfResults({ report }: { report: BenchReport }) {
           <tr>
             <th scope="col">Model</th><th scope="col">M multiply-adds</th><th scope="col">Load ms</th><th scope="col">First ms</th>
             <th scope="col">Median ms</th><th scope="col">p10 ms</th><th scope="col">p90 ms</th><th scope="col">G MAdds/s</th><th scope="col">% of peak</th>
-            <th scope="col">Weight tensors</th><th scope="col">Leaked tensors</th>
+            <th scope="col">Weight tensors</th><th scope="col">Plan MiB</th><th scope="col">Leaked tensors</th>
           </tr>
         </thead>
         <tbody>
@@ -144,6 +144,7 @@ function PerfResults({ report }: { report: BenchReport }) {
               <td>{(m.multiplyAddsPerSecond / 1e9).toFixed(2)}</td>
               <td>{m.shareOfPeak === null ? '–' : (m.shareOfPeak * 100).toFixed(1)}</td>
               <td>{m.memory.weights.tensors}</td>
+              <td>{m.memory.planBytes === null ? '–' : (m.memory.planBytes / 2 ** 20).toFixed(1)}</td>
               <td>{m.memory.leakedTensors}</td>
             </tr>
           ))}
@@ -151,6 +152,7 @@ function PerfResults({ report }: { report: BenchReport }) {
       </table>
       <p className="hint">
         Tensors on the backend: {report.memoryBefore.tensors} before, {report.memoryAfter.tensors} after ({report.models.length} models, {report.models[0]?.runs} runs each).
+        {report.environment.backend === 'wasm' && ' On wasm each network runs as a compiled plan: one kernel per pass, its intermediate buffers ("Plan MiB") allocated once per input size.'}
       </p>
     </div>
   );
