@@ -11,7 +11,7 @@ import { initNodeBackend } from '../src/node/backend.ts';
 import { readModelSource } from '../src/node/model-files.ts';
 import { buildNetworkSpec } from '../src/model/architecture.ts';
 import { metadataFromArtifacts } from '../src/model/format.ts';
-import { FAST_LAYOUT, GhostNetwork, REFERENCE_LAYOUT, type GhostLayout } from '../src/model/network.ts';
+import { FAST_LAYOUT, GhostNetwork, REFERENCE_LAYOUT, KERNEL_LAYOUT, type GhostLayout } from '../src/model/network.ts';
 import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec } from '../src/model/peers/index.ts';
 import { WASM_PLAN_KERNEL } from '../src/model/wasm-plan.ts';
 import { benchModel } from '../src/bench/models.ts';
@@ -72,6 +72,28 @@ describe('GhostNet through a compiled wasm plan', () => {
     }
     planned.dispose();
     ops.dispose();
+  });
+
+  it('on wasm every Ghost module is one primary conv and one Ghost-module kernel; without the kernel, the same logits', async () => {
+    const spec = buildNetworkSpec(width, classes);
+    const fused = new GhostNetwork(spec, weights);
+    const plain = new GhostNetwork(spec, weights, undefined, { ghostKernel: false });
+    expect(fused.layout).toEqual(KERNEL_LAYOUT);
+    expect(plain.layout).toEqual(FAST_LAYOUT);
+    const x = tf.randomNormal([1, 160, 160, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+    const a = fused.forward(x).logits;
+    const b = plain.forward(x).logits;
+    expect(relativeDiff(await a.data(), await b.data())).toBeLessThan(1e-5);
+    const count = (labels: readonly string[], prefix: string) => labels.filter((l) => l.startsWith(`${prefix} `)).length;
+    const fusedLabels = fused.wasmPlanFor(x.shape)!.labels;
+    expect(count(fusedLabels, 'ghostTail')).toBe(16); // every first module
+    expect(count(fusedLabels, 'ghostTail+residual')).toBe(16); // every second one, with its block's shortcut
+    expect(count(fusedLabels, 'concat')).toBe(0);
+    const plainLabels = plain.wasmPlanFor(x.shape)!.labels;
+    expect(plainLabels.some((l) => l.startsWith('ghostTail'))).toBe(false);
+    tf.dispose([x, a, b]);
+    fused.dispose();
+    plain.dispose();
   });
 
   it('runs as one kernel, leaks no tensors and frees its buffers on dispose', async () => {
@@ -164,6 +186,11 @@ describe('benchmark peers through compiled wasm plans', () => {
     expect(() => benchModel('mobilenetv3_large_100@concat/concat')).toThrow(/only the variant "ops"/);
     expect(() => benchModel('ghostnet_100@parts/bogus')).toThrow(/a variant is/);
     expect(benchModel('ghostnet_100@ops').label).toBe('GhostNet 1.0x (ops)');
+    expect(() => benchModel('mobilenetv3_large_100@nokernel')).toThrow(/only the variant "ops"/);
+    const before = benchModel('ghostnet_050@parts/parts/3/nokernel/ops').create();
+    expect(before.ghostnet!.options).toEqual({ wasmPlan: false, ghostKernel: false });
+    expect(before.ghostnet!.layout).toEqual({ ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 });
+    before.dispose();
     expect(benchModel('mobilenetv3_large_100@ops').label).toBe('MobileNetV3-Large 1.0 (ops)');
     const net = benchModel('ghostnet_050@concat/concat/ops').create();
     expect(net.ghostnet!.options.wasmPlan).toBe(false);

@@ -7,8 +7,13 @@ import { BACKENDS, startBackend, type BackendName } from '../app/backends.ts';
 import { markdownTable, peakTable } from './report.ts';
 import { BENCH_MODELS } from './models.ts';
 import { runBenchmark, type BenchReport } from './run.ts';
+import { checkGhostTail, type KernelCheckResult } from './kernel-check.ts';
 
-export type BenchPageState = { status: 'running'; progress: string } | { status: 'done'; report: BenchReport } | { status: 'error'; message: string };
+export type BenchPageState =
+  | { status: 'running'; progress: string }
+  | { status: 'done'; report: BenchReport }
+  | { status: 'checked'; check: KernelCheckResult }
+  | { status: 'error'; message: string };
 
 declare global {
   interface Window {
@@ -40,6 +45,16 @@ async function main(): Promise<void> {
   progress(`starting ${backend}`);
   const info = await startBackend(backend);
   if (info.name !== backend) throw new Error(`${backend} is not available here (${info.fallbackReason})`);
+  if (q.get('check') === 'ghost-tail') {
+    const check = await checkGhostTail();
+    window.__bench = { status: 'checked', check };
+    statusEl.textContent = 'checked';
+    const pre = document.createElement('pre');
+    pre.textContent = JSON.stringify(check, null, 2);
+    resultEl.replaceChildren(pre);
+    return;
+  }
+  if (q.has('check')) throw new Error('?check must be ghost-tail');
   const report = await runBenchmark(
     {
       models,

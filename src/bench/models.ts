@@ -105,8 +105,9 @@ const GHOST_OUTPUTS: readonly GhostOutput[] = ['concat', 'interleaved', 'parts']
 /**
  * A model by id; a GhostNet id may pin its Ghost-module layout and execution for comparisons:
  * `ghostnet_100@concat/concat` (the reference formulation), `ghostnet_100@parts/parts/3`,
- * `ghostnet_100@ops` (op by op, no compiled wasm plan), `ghostnet_100@concat/concat/ops`;
- * a peer takes `@ops` only (`mobilenetv3_large_100@ops`).
+ * `ghostnet_100@ops` (op by op, no compiled wasm plan), `ghostnet_100@nokernel` (depthwise conv +
+ * concat instead of the Ghost-module kernel), `ghostnet_100@parts/parts/3/nokernel/ops` (TF.js ops
+ * only, the forward pass before the wasm work); a peer takes `@ops` only.
  */
 export function benchModel(id: string): BenchModel {
   const [base, variant] = id.split('@');
@@ -115,16 +116,16 @@ export function benchModel(id: string): BenchModel {
   if (variant === undefined) return m;
   if (m.family !== 'ghostnet' && variant !== 'ops') throw new Error(`"${id}": a peer takes only the variant "ops"`);
   const tokens = variant.split('/');
-  const ops = tokens.at(-1) === 'ops';
-  if (ops) tokens.pop();
+  const flags = new Set<string>();
+  while (tokens.length > 0 && (tokens.at(-1) === 'ops' || tokens.at(-1) === 'nokernel')) flags.add(tokens.pop()!);
   let layout: GhostLayout | undefined; // the default for the backend the model is created on
   if (tokens.length > 0) {
     const [ghost1, ghost2, stage] = tokens;
     if (!GHOST_OUTPUTS.includes(ghost1 as GhostOutput) || !GHOST_OUTPUTS.includes(ghost2 as GhostOutput) || tokens.length > 3 || (stage !== undefined && !/^\d+$/.test(stage))) {
-      throw new Error(`"${id}": a variant is ghost1/ghost2[/partsBeforeStage][/ops] with each of ${GHOST_OUTPUTS.join(', ')}, or just ops`);
+      throw new Error(`"${id}": a variant is ghost1/ghost2[/partsBeforeStage][/nokernel][/ops] with each of ${GHOST_OUTPUTS.join(', ')}, or just nokernel and/or ops`);
     }
     layout = { ghost1: ghost1 as GhostOutput, ghost2: ghost2 as GhostOutput, ...(stage ? { partsBeforeStage: Number(stage) } : {}) };
   }
-  const options: GhostNetworkOptions = { wasmPlan: !ops };
+  const options: GhostNetworkOptions = { wasmPlan: !flags.has('ops'), ghostKernel: !flags.has('nokernel') };
   return { ...m, id, label: `${m.label} (${variant})`, create: () => m.create(layout, options) };
 }

@@ -25,6 +25,8 @@ export interface PlanBlock {
 }
 
 export interface PlanGhostNet {
+  /** Use the Ghost-module kernel where the backend has it. */
+  readonly useGhostTail: boolean;
   readonly stem: Conv;
   readonly blocks: readonly PlanBlock[];
   readonly lastConv: Conv;
@@ -59,13 +61,13 @@ function conv(b: PlanBuilder, x: Value, c: Conv): Value {
 }
 
 /** Whether the fused Ghost-module kernel computes this module's cheap operation and concatenation. */
-const fusedTail = (b: PlanBuilder, g: PlanGhostModule) =>
-  b.hasGhostTail && g.output === 'concat' && g.cheap.kernel === 3 && g.cheap.stride === 1 && g.cheap.filter.shape[3] === 1;
+const fusedTail = (b: PlanBuilder, g: PlanGhostModule, allowed: boolean) =>
+  allowed && b.hasGhostTail && g.output === 'concat' && g.cheap.kernel === 3 && g.cheap.stride === 1 && g.cheap.filter.shape[3] === 1;
 
 /** A Ghost module; `residual` (the block's shortcut) is added to its output if given. */
-function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule, residual: Value | null = null): Value {
+function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule, kernel: boolean, residual: Value | null = null): Value {
   const intrinsic = conv(b, x, g.primary) as Sym;
-  if (fusedTail(b, g)) return b.ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, g.outChannels, g.cheap.activation === 'relu', residual as Sym | null);
+  if (fusedTail(b, g, kernel)) return b.ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, g.outChannels, g.cheap.activation === 'relu', residual as Sym | null);
   const cheap = folded(b, intrinsic, g.cheap);
   let out: Value;
   if (g.output === 'interleaved') out = cheap;
@@ -97,12 +99,12 @@ export function recordGhostNet(net: PlanGhostNet, b: PlanBuilder, input: Sym, ou
   let x = conv(b, input, net.stem);
   for (const block of net.blocks) {
     const residual = x;
-    let h = ghost(b, x, block.ghost1);
+    let h = ghost(b, x, block.ghost1, net.useGhostTail);
     if (block.dw) h = conv(b, h, block.dw);
     if (block.se) h = squeezeExcite(b, h, block.se);
     // The shortcut first, so that ghost2's kernel can add it while writing its output.
     const shortcut = block.shortcut ? conv(b, conv(b, residual, block.shortcut.dw), block.shortcut.pw) : residual;
-    x = ghost(b, h, block.ghost2, shortcut);
+    x = ghost(b, h, block.ghost2, net.useGhostTail, shortcut);
   }
   const last = conv(b, x, net.lastConv) as Sym;
   dense(b, dense(b, b.pool(last), net.head, 'relu'), net.classifier, 'linear', output);

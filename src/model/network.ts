@@ -6,7 +6,7 @@
  *
  * A Ghost module's output is [intrinsic, ghost] along channels. On wasm, one kernel of our own
  * (kernels/ghost-tail.ts) computes the cheap operation and writes both halves, so the modules
- * concatenate for free (WASM_LAYOUT). Elsewhere (FAST_LAYOUT) the large maps of the early stages
+ * concatenate for free (KERNEL_LAYOUT). Elsewhere (FAST_LAYOUT) the large maps of the early stages
  * are not concatenated but handed on as two parts, with every consumer's weights split once at
  * build time (see convs.ts); `interleaved` remains as a measured alternative
  * (docs/benchmarks.md). On wasm, plain forward passes run as one compiled plan (wasm-plan.ts).
@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
-import { ghostTail, ghostTailAvailable } from './kernels/ghost-tail.ts';
+import { ghostTail, ghostTailAvailable, ghostTailSupports } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
   NATURAL, convFor, convTensors, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
@@ -51,12 +51,12 @@ export const REFERENCE_LAYOUT: GhostLayout = { ghost1: 'concat', ghost2: 'concat
  */
 export const FAST_LAYOUT: GhostLayout = { ghost1: 'parts', ghost2: 'parts', partsBeforeStage: 3 };
 
-/** On wasm with the Ghost-module kernel: the output of every module is one tensor, written by the kernel. */
-export const WASM_LAYOUT: GhostLayout = REFERENCE_LAYOUT;
+/** With the Ghost-module kernel (wasm, WebGL): the output of every module is one tensor, written by the kernel. */
+export const KERNEL_LAYOUT: GhostLayout = REFERENCE_LAYOUT;
 
 /** The fastest measured layout for the active backend (docs/benchmarks.md). */
-export function defaultLayout(): GhostLayout {
-  return ghostTailAvailable() ? WASM_LAYOUT : FAST_LAYOUT;
+export function defaultLayout(ghostKernel = true): GhostLayout {
+  return ghostKernel && ghostTailAvailable() ? KERNEL_LAYOUT : FAST_LAYOUT;
 }
 
 export interface GhostNetworkOptions {
@@ -66,6 +66,12 @@ export interface GhostNetworkOptions {
    * comparison and for every pass that returns taps.
    */
   readonly wasmPlan?: boolean;
+  /**
+   * On wasm, compute each Ghost module's cheap operation and concatenation with the Ghost-module
+   * kernel (kernels/ghost-tail.ts). Default true; false runs depthwise conv + concat (kept for
+   * comparison).
+   */
+  readonly ghostKernel?: boolean;
 }
 
 interface GhostWeights {
@@ -147,8 +153,9 @@ export class GhostNetwork {
   readonly options: Required<GhostNetworkOptions>;
 
   /** `layout` defaults to the fastest measured for the active backend; every layout computes the same function. */
-  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout: GhostLayout = defaultLayout(), options: GhostNetworkOptions = {}) {
-    this.options = { wasmPlan: options.wasmPlan ?? true };
+  constructor(readonly spec: NetworkSpec, weights: tf.NamedTensorMap, layout?: GhostLayout, options: GhostNetworkOptions = {}) {
+    this.options = { wasmPlan: options.wasmPlan ?? true, ghostKernel: options.ghostKernel ?? true };
+    layout ??= defaultLayout(this.options.ghostKernel);
     // Anything but `concat` needs every module's output to be exactly [intrinsic, ghost] (no
     // truncation to outChannels), which holds for GhostNet v1 at its usual widths.
     const exact = ghostModules(spec).every((g) => g.initChannels * g.ratio === g.outChannels);
@@ -202,7 +209,7 @@ export class GhostNetwork {
   private ghost(x: Value, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
     const intrinsic = runConv(x, g.primary) as tf.Tensor4D;
     const { initChannels, newChannels, outChannels } = g.spec;
-    if (g.output === 'concat' && g.cheap.kernel === 3 && initChannels + newChannels === outChannels && g.cheap.filter.shape[3] === 1 && ghostTailAvailable()) {
+    if (this.options.ghostKernel && g.output === 'concat' && g.cheap.kernel === 3 && initChannels + newChannels === outChannels && g.cheap.filter.shape[3] === 1 && ghostTailSupports(initChannels, outChannels)) {
       // Cheap operation and concatenation in one kernel; the ghost maps are sliced out only for a tap.
       const out = ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, outChannels, g.cheap.activation === 'relu');
       if (taps) taps.set(g.spec.id, { intrinsic, ghost: tf.slice(out, [0, 0, 0, initChannels], [-1, -1, -1, newChannels]) });
@@ -338,6 +345,7 @@ export class GhostNetwork {
   private planNetwork(): PlanGhostNet {
     const module = (g: GhostWeights) => ({ primary: g.primary, cheap: g.cheap, output: g.output, outChannels: g.spec.outChannels });
     return {
+      useGhostTail: this.options.ghostKernel,
       stem: this.stem,
       blocks: this.blocks.map((b) => ({ ghost1: module(b.ghost1), dw: b.dw, se: b.se, ghost2: module(b.ghost2), shortcut: b.shortcut })),
       lastConv: this.lastConv,

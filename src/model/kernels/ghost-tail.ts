@@ -6,11 +6,13 @@
  * own memory, so it reads and writes the backend's tensors in place.
  *
  * Used by compiled plans (wasm-plan.ts) and, as the TF.js kernel `GhostTail`, by the op-by-op
- * pass on wasm. Where it cannot be instantiated (a backend without an exported, non-shared
- * memory, e.g. the multi-threaded build), callers fall back to depthwise conv + concat.
+ * pass on wasm; on WebGL the same op is one shader (ghost-tail-webgl.ts). Where it cannot run
+ * (the cpu backend; a wasm build without an exported, non-shared memory, e.g. the multi-threaded
+ * one), callers fall back to depthwise conv + concat.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GHOST_TAIL_WASM } from './ghost-tail.wasm.ts';
+import { ghostTailProgram, type WebGLProgramRunner } from './ghost-tail-webgl.ts';
 
 /** (input, weights, bias, output, residual, n, h, w, c, g, outStride, relu); addresses in bytes. */
 export type GhostTailFn = (input: number, weights: number, bias: number, output: number, residual: number, n: number, h: number, w: number, c: number, g: number, outStride: number, relu: number) => void;
@@ -53,9 +55,22 @@ export function ghostTailFor(backend: object): GhostTailFn | null {
   return fn;
 }
 
-/** Whether the active backend is wasm and can run the kernel. */
+/**
+ * Whether the active backend runs the Ghost-module kernel for `c` intrinsic channels and
+ * `outChannels` outputs: wasm where the module instantiates (any c, truncation allowed), WebGL for
+ * an even c and an untruncated output.
+ */
+export function ghostTailSupports(c: number, outChannels: number): boolean {
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return ghostTailFor(tf.backend()) !== null && outChannels >= c && outChannels <= 2 * c;
+  if (backend === 'webgl') return c % 2 === 0 && outChannels === 2 * c;
+  return false;
+}
+
+/** Whether the active backend has the kernel at all (wasm with it, or WebGL). */
 export function ghostTailAvailable(): boolean {
-  return tf.getBackend() === 'wasm' && ghostTailFor(tf.backend()) !== null;
+  const backend = tf.getBackend();
+  return backend === 'webgl' || (backend === 'wasm' && ghostTailFor(tf.backend()) !== null);
 }
 
 export const GHOST_TAIL_KERNEL = 'GhostTail';
@@ -65,35 +80,61 @@ interface TailBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-function ensureRegistered(): void {
-  if (tf.getKernel(GHOST_TAIL_KERNEL, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: GHOST_TAIL_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
-      const { outChannels, relu } = attrs as { outChannels: number; relu: boolean };
-      const fn = ghostTailFor(backend);
-      if (!fn) throw new Error('the Ghost-module kernel is not available on this wasm backend');
-      const b = backend as unknown as TailBackend;
-      const [n, h, w, c] = x.shape;
-      const out = b.makeOutput([n, h, w, outChannels], 'float32');
-      const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-      fn(at(x), at(filter), at(bias), at(out), 0, n, h, w, c, outChannels - c, outChannels, relu ? 1 : 0);
-      return out;
-    },
-  });
+interface TailInputs {
+  x: tf.TensorInfo;
+  filter: tf.TensorInfo;
+  bias: tf.TensorInfo;
+  residual?: tf.TensorInfo;
+}
+
+function ensureRegistered(backendName: string): void {
+  if (tf.getKernel(GHOST_TAIL_KERNEL, backendName)) return;
+  if (backendName === 'wasm') {
+    tf.registerKernel({
+      kernelName: GHOST_TAIL_KERNEL,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
+        const { outChannels, relu } = attrs as { outChannels: number; relu: boolean };
+        const fn = ghostTailFor(backend);
+        if (!fn) throw new Error('the Ghost-module kernel is not available on this wasm backend');
+        const b = backend as unknown as TailBackend;
+        const [n, h, w, c] = x.shape;
+        const out = b.makeOutput([n, h, w, outChannels], 'float32');
+        const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+        fn(at(x), at(filter), at(bias), at(out), residual ? at(residual) : 0, n, h, w, c, outChannels - c, outChannels, relu ? 1 : 0);
+        return out;
+      },
+    });
+  } else if (backendName === 'webgl') {
+    tf.registerKernel({
+      kernelName: GHOST_TAIL_KERNEL,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
+        const { relu } = attrs as { relu: boolean };
+        const program = ghostTailProgram(x.shape, relu, residual !== undefined);
+        return (backend as unknown as WebGLProgramRunner).runWebGLProgram(program, residual ? [x, filter, bias, residual] : [x, filter, bias], 'float32');
+      },
+    });
+  } else {
+    throw new Error(`no Ghost-module kernel for the ${backendName} backend`);
+  }
 }
 
 /**
  * [intrinsic, act(depthwise3x3(intrinsic) + bias)] along channels, truncated to `outChannels`,
- * as one TF.js op on the wasm backend. `filter` is [3, 3, c, 1], `bias` [c].
+ * plus `residual` (shaped like the output) if given: one TF.js op on wasm or WebGL (check
+ * `ghostTailSupports` first). `filter` is [3, 3, c, 1], `bias` [c].
  */
-export function ghostTail(intrinsic: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, outChannels: number, relu: boolean): tf.Tensor4D {
-  const c = intrinsic.shape[3];
+export function ghostTail(intrinsic: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, outChannels: number, relu: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = intrinsic.shape;
   if (filter.shape.join() !== `3,3,${c},1` || bias.shape[0] !== c || outChannels < c || outChannels > 2 * c) {
     throw new Error(`ghostTail: filter [${filter.shape}] / bias [${bias.shape}] / ${outChannels} outputs do not fit ${c} intrinsic channels`);
   }
-  ensureRegistered();
-  return tf.engine().runKernel(GHOST_TAIL_KERNEL, { x: intrinsic, filter, bias }, { outChannels, relu }) as tf.Tensor4D;
+  if (residual && residual.shape.join() !== `${n},${h},${w},${outChannels}`) throw new Error(`ghostTail: residual [${residual.shape}] does not match the output`);
+  if (!ghostTailSupports(c, outChannels)) throw new Error(`ghostTail: not available on the ${tf.getBackend()} backend for ${c} -> ${outChannels} channels`);
+  ensureRegistered(tf.getBackend());
+  const inputs: tf.NamedTensorMap = residual ? { x: intrinsic, filter, bias, residual } : { x: intrinsic, filter, bias };
+  return tf.engine().runKernel(GHOST_TAIL_KERNEL, inputs, { outChannels, relu }) as tf.Tensor4D;
 }
