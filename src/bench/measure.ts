@@ -117,7 +117,7 @@ export function stepGroup(stepId: string): string {
   if (/\.ghost[12]$/.test(stepId)) return 'ghost modules';
   if (stepId.endsWith('.conv_dw')) return 'stride-2 depthwise';
   if (stepId.endsWith('.se')) return 'squeeze-excite';
-  if (stepId.endsWith('.shortcut')) return 'shortcut + add';
+  if (stepId.endsWith('.shortcut')) return 'shortcut';
   return 'stem, last conv, head';
 }
 

@@ -121,12 +121,13 @@ export function layerCosts(spec: NetworkSpec, inputSize: number): LayerCost[] {
       rows.push(layer({ ...se, id: `${b.id}.se.conv_reduce`, inChannels: b.midChannels, outChannels: b.seChannels }));
       rows.push(layer({ ...se, id: `${b.id}.se.conv_expand`, inChannels: b.seChannels, outChannels: b.midChannels }));
     }
-    rows.push(...ghostLayers(b.ghost2, b.stage, b.id, midSize));
+    // The shortcut branch runs before the second Ghost module, which adds it to its output.
     if (!b.identityShortcut) {
       const sc = { ...at, step: `${b.id}.shortcut`, role: 'shortcut' as const, outSize: midSize, extraPerChannel: BN };
       rows.push(layer({ ...sc, id: `${b.id}.shortcut.0`, kind: 'depthwise', kernel: b.dwKernel, stride: b.stride, inChannels: b.inChannels, outChannels: b.inChannels }));
       rows.push(layer({ ...sc, id: `${b.id}.shortcut.2`, kind: 'conv', kernel: 1, inChannels: b.inChannels, outChannels: b.outChannels }));
     }
+    rows.push(...ghostLayers(b.ghost2, b.stage, b.id, midSize));
   });
   const last = spec.lastStage;
   rows.push(layer({

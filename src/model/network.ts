@@ -102,7 +102,15 @@ interface StepState {
   x: tf.Tensor | Value;
   /** Input of the current bottleneck, for its shortcut. */
   residual: Value | null;
-  taps: Map<string, GhostTap> | null;
+  /** The current bottleneck's shortcut branch, which its second Ghost module adds. */
+  shortcut: Value | null;
+  taps: TapRequest | null;
+}
+
+/** Which Ghost modules' maps a pass should keep, and where it puts them. */
+interface TapRequest {
+  readonly wanted: ReadonlySet<string>;
+  readonly found: Map<string, GhostTap>;
 }
 
 interface NetworkStep {
@@ -137,6 +145,14 @@ function ghostWeights(w: tf.NamedTensorMap, g: GhostModuleSpec, input: ChannelLa
 }
 
 const partsOf = (x: Value): readonly tf.Tensor4D[] => (Array.isArray(x) ? x : [x as tf.Tensor4D]);
+
+/** `x + residual`, part by part (both in the same channel layout); `x` itself without a residual. */
+function addResidual(x: Value, residual: Value | null): Value {
+  if (!residual) return x;
+  const parts = partsOf(x);
+  const sums = partsOf(residual).map((r, i) => tf.add(parts[i], r) as tf.Tensor4D);
+  return sums.length === 1 ? sums[0] : sums;
+}
 
 /** Prepared weights and the forward pass of one GhostNet. Owns its tensors until dispose(). */
 export class GhostNetwork {
@@ -205,16 +221,24 @@ export class GhostNetwork {
     this.plans = new WasmPlanCache(spec.numClasses, (b, input, output) => recordGhostNet(prepared, b, input, output));
   }
 
-  /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts. */
-  private ghost(x: Value, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
+  /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts, plus `residual` if given. */
+  private ghost(x: Value, g: GhostWeights, request: TapRequest | null, residual: Value | null = null): Value {
     const intrinsic = runConv(x, g.primary) as tf.Tensor4D;
     const { initChannels, newChannels, outChannels } = g.spec;
+    const taps = request?.wanted.has(g.spec.id) ? request.found : null;
     if (this.options.ghostKernel && g.output === 'concat' && g.cheap.kernel === 3 && initChannels + newChannels === outChannels && g.cheap.filter.shape[3] === 1 && ghostTailSupports(initChannels, outChannels)) {
       // Cheap operation and concatenation in one kernel; the ghost maps are sliced out only for a tap.
+      if (!taps) return ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, outChannels, g.cheap.activation === 'relu', (residual ?? undefined) as tf.Tensor4D | undefined);
+      // A tap needs the ghost maps before the residual is added.
       const out = ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, outChannels, g.cheap.activation === 'relu');
-      if (taps) taps.set(g.spec.id, { intrinsic, ghost: tf.slice(out, [0, 0, 0, initChannels], [-1, -1, -1, newChannels]) });
-      return out;
+      taps.set(g.spec.id, { intrinsic, ghost: tf.slice(out, [0, 0, 0, initChannels], [-1, -1, -1, newChannels]) });
+      return residual ? tf.add(out, residual as tf.Tensor4D) : out;
     }
+    return addResidual(this.ghostOutput(intrinsic, g, taps), residual);
+  }
+
+  /** The cheap operation and the module's output, by ops. */
+  private ghostOutput(intrinsic: tf.Tensor4D, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
     const cheap = runConv(intrinsic, g.cheap) as tf.Tensor4D;
     if (g.output === 'interleaved') {
       if (taps) taps.set(g.spec.id, { intrinsic, ghost: ghostMapsOfInterleaved(cheap, g.spec) });
@@ -260,17 +284,10 @@ export class GhostNetwork {
           },
         });
       }
-      steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as Value, b.ghost2, s.taps); } });
+      // The shortcut branch first, so that the second Ghost module can add it as it writes its output.
       const sc = b.shortcut;
-      steps.push({
-        id: `${id}.shortcut`,
-        run: (s) => {
-          const residual = sc ? runConv(runConv(s.residual!, sc.dw), sc.pw) : s.residual!;
-          const branch = partsOf(s.x as Value);
-          const sums = partsOf(residual).map((r, i) => tf.add(branch[i], r) as tf.Tensor4D);
-          s.x = sums.length === 1 ? sums[0] : sums;
-        },
-      });
+      steps.push({ id: `${id}.shortcut`, run: (s) => { s.shortcut = sc ? runConv(runConv(s.residual!, sc.dw), sc.pw) : s.residual!; } });
+      steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as Value, b.ghost2, s.taps, s.shortcut); } });
     }
     steps.push({ id: this.spec.lastStage.id, run: (s) => { s.x = runConv(s.x as Value, this.lastConv); } });
     steps.push({
@@ -296,11 +313,11 @@ export class GhostNetwork {
     }
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
-      const state: StepState = { x: input, residual: null, taps: wanted.size > 0 ? new Map() : null };
+      const state: StepState = { x: input, residual: null, shortcut: null, taps: wanted.size > 0 ? { wanted, found: new Map() } : null };
       for (const step of this.steps) step.run(state);
       const taps = new Map<string, GhostTap>();
       for (const id of wanted) {
-        const t = state.taps?.get(id);
+        const t = state.taps?.found.get(id);
         if (!t) throw new Error(`no Ghost module "${id}" in this network`);
         // tidy only keeps tensors it can see in the returned object; it does not look into Maps.
         taps.set(id, { intrinsic: tf.keep(t.intrinsic), ghost: tf.keep(t.ghost) });
@@ -317,7 +334,7 @@ export class GhostNetwork {
   async profile(input: tf.Tensor4D): Promise<StepTiming[]> {
     this.checkAlive();
     const timings: StepTiming[] = [];
-    const state: StepState = { x: input, residual: null, taps: null };
+    const state: StepState = { x: input, residual: null, shortcut: null, taps: null };
     tf.engine().startScope();
     try {
       for (const step of this.steps) {
