@@ -245,6 +245,15 @@ export function runConv(x: Value, c: Conv): Value {
   return runFolded(x as tf.Tensor4D, c as FoldedConv);
 }
 
+/**
+ * Global average pooling [N, H, W, C] -> [N, C] as one average-pooling op: on WebGL and wasm it
+ * is cheaper than tf.mean over axes 1 and 2, which transposes the channels in front first.
+ */
+export function globalAveragePool(x: tf.Tensor4D): tf.Tensor2D {
+  const [n, h, w, c] = x.shape;
+  return tf.reshape(tf.avgPool(x, [h, w], 1, 'valid'), [n, c]);
+}
+
 /** Every tensor a conv owns. */
 export function convTensors(c: Conv): tf.Tensor[] {
   if (Array.isArray(c)) return c.flatMap((p: FoldedConv) => [p.filter, p.bias]);

@@ -17,7 +17,7 @@ import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
 import { ghostTail, ghostTailAvailable, ghostTailSupports } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
-  NATURAL, convFor, convTensors, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
+  NATURAL, convFor, convTensors, globalAveragePool, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
   type ChannelLayout, type Conv, type Dense, type FoldedConv, type Value,
 } from './convs.ts';
 
@@ -269,7 +269,7 @@ export class GhostNetwork {
           run: (s) => {
             const h = s.x as Value;
             const parts = Array.isArray(h) ? h : null;
-            const pooled = (parts ? tf.concat(parts.map((p) => tf.mean(p, [1, 2])), 1) : tf.mean(h as tf.Tensor4D, [1, 2])) as tf.Tensor2D;
+            const pooled = parts ? (tf.concat(parts.map(globalAveragePool), 1) as tf.Tensor2D) : globalAveragePool(h as tf.Tensor4D);
             const reduced = tf.fused.matMul({ a: pooled, b: se.reduce.weight, bias: se.reduce.bias, activation: 'relu' });
             // relu6(.) / 6 with the 1 / 6 folded into ghost2's primary conv (linear in its input).
             const gate = tf.fused.matMul({ a: reduced, b: se.expand.weight, bias: se.expand.bias, activation: 'relu6' });
@@ -293,7 +293,7 @@ export class GhostNetwork {
     steps.push({
       id: 'conv_head',
       run: (s) => {
-        const pooled = tf.mean(s.x as tf.Tensor4D, [1, 2]) as tf.Tensor2D;
+        const pooled = globalAveragePool(s.x as tf.Tensor4D);
         s.x = tf.fused.matMul({ a: pooled, b: this.head.weight, bias: this.head.bias, activation: 'relu' });
       },
     });

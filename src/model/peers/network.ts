@@ -5,6 +5,7 @@
  * Latency does not depend on the values; they are He-scaled so activations stay finite.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { globalAveragePool } from '../convs.ts';
 import { WasmPlanCache, type PlanBuilder, type Sym, type WasmPlan } from '../wasm-plan.ts';
 import type { InvertedResidualSpec, PeerActivation, PeerNetworkSpec } from './spec.ts';
 
@@ -82,27 +83,36 @@ function randomDense(rand: () => number, inChannels: number, outChannels: number
   }));
 }
 
+/**
+ * The scalars of hard-swish and the hard-sigmoid gate, created once with the weights (as a
+ * converted graph holds them as constants); a literal would upload a new scalar on every call.
+ */
+interface Constants {
+  readonly three: tf.Scalar;
+  readonly sixth: tf.Scalar;
+}
+
 /** x * relu6(x + 3) / 6, the way TF.js runs a converted MobileNetV3 (add, relu6, mul, mul). */
-function hardSwish(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, tf.relu6(tf.add(x, 3))), 1 / 6);
+function hardSwish(x: tf.Tensor, k: Constants): tf.Tensor {
+  return tf.mul(tf.mul(x, tf.relu6(tf.add(x, k.three))), k.sixth);
 }
 
 type FusedActivation = 'linear' | 'relu' | 'relu6';
 
-function activate<T extends tf.Tensor>(activation: PeerActivation, run: (fused: FusedActivation) => T): T {
-  return activation === 'hswish' ? (hardSwish(run('linear')) as T) : run(activation);
+function activate<T extends tf.Tensor>(activation: PeerActivation, k: Constants, run: (fused: FusedActivation) => T): T {
+  return activation === 'hswish' ? (hardSwish(run('linear'), k) as T) : run(activation);
 }
 
-function runConv(x: tf.Tensor4D, c: FoldedConv): tf.Tensor4D {
+function runConv(x: tf.Tensor4D, c: FoldedConv, k: Constants): tf.Tensor4D {
   const pad = Math.floor(c.kernel / 2);
-  return activate(c.activation, (activation) => {
+  return activate(c.activation, k, (activation) => {
     const args = { x, filter: c.filter, strides: c.stride, pad, bias: c.bias, activation } as const;
     return c.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
   });
 }
 
-function runDense(x: tf.Tensor2D, d: Dense): tf.Tensor2D {
-  return activate(d.activation, (activation) => tf.fused.matMul({ a: x, b: d.weight, bias: d.bias, activation }) as tf.Tensor2D);
+function runDense(x: tf.Tensor2D, d: Dense, k: Constants): tf.Tensor2D {
+  return activate(d.activation, k, (activation) => tf.fused.matMul({ a: x, b: d.weight, bias: d.bias, activation }) as tf.Tensor2D);
 }
 
 /** The same layers recorded for a compiled wasm plan (wasm-plan.ts), hard-swish as the same four kernels. */
@@ -129,11 +139,13 @@ export class PeerNetwork {
   private readonly head: Dense | null;
   private readonly classifier: Dense;
   private readonly plans: WasmPlanCache;
+  private readonly constants: Constants;
   private disposed = false;
 
   /** `wasmPlan`: on the wasm backend, run as one compiled plan, as GhostNetwork does (default true). */
   constructor(readonly spec: PeerNetworkSpec, seed = 1, readonly options: { readonly wasmPlan?: boolean } = {}) {
     const rand = randomSource(seed);
+    this.constants = { three: tf.scalar(3), sixth: tf.scalar(1 / 6) };
     this.stem = randomConvBn(rand, { inChannels: 3, outChannels: spec.stem.channels, kernel: 3, stride: 2, depthwise: false, activation: spec.stem.activation });
     this.blocks = spec.blocks.map((b) => ({
       spec: b,
@@ -177,15 +189,16 @@ export class PeerNetwork {
   }
 
   private block(x: tf.Tensor4D, b: BlockWeights): tf.Tensor4D {
-    let h = b.expand ? runConv(x, b.expand) : x;
-    h = runConv(h, b.dw);
+    const k = this.constants;
+    let h = b.expand ? runConv(x, b.expand, k) : x;
+    h = runConv(h, b.dw, k);
     if (b.se) {
-      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-      const reduced = runDense(pooled, b.se.reduce);
-      const gate = tf.mul(runDense(reduced, b.se.expand), 1 / 6);
+      const pooled = globalAveragePool(h);
+      const reduced = runDense(pooled, b.se.reduce, k);
+      const gate = tf.mul(runDense(reduced, b.se.expand, k), k.sixth);
       h = tf.mul(h, tf.reshape(gate, [gate.shape[0], 1, 1, -1]));
     }
-    const out = runConv(h, b.project);
+    const out = runConv(h, b.project, k);
     return b.spec.residual ? tf.add(out, x) : out;
   }
 
@@ -195,12 +208,13 @@ export class PeerNetwork {
     const planned = this.options.wasmPlan === false ? null : this.plans.run(input);
     if (planned) return planned;
     return tf.tidy(() => {
-      let x = runConv(input, this.stem);
+      const k = this.constants;
+      let x = runConv(input, this.stem, k);
       for (const b of this.blocks) x = this.block(x, b);
-      x = runConv(x, this.lastConv);
-      let v = tf.mean(x, [1, 2]) as tf.Tensor2D;
-      if (this.head) v = runDense(v, this.head);
-      return runDense(v, this.classifier);
+      x = runConv(x, this.lastConv, k);
+      let v = globalAveragePool(x);
+      if (this.head) v = runDense(v, this.head, k);
+      return runDense(v, this.classifier, k);
     });
   }
 
@@ -208,6 +222,8 @@ export class PeerNetwork {
     const conv = (c: FoldedConv) => [c.filter, c.bias];
     const dense = (d: Dense) => [d.weight, d.bias];
     return [
+      this.constants.three,
+      this.constants.sixth,
       ...conv(this.stem),
       ...this.blocks.flatMap((b) => [
         ...(b.expand ? conv(b.expand) : []),
