@@ -117,6 +117,8 @@ interface NetworkStep {
   /** `conv_stem`, `blocks.S.B.ghost1|conv_dw|se|ghost2|shortcut`, `blocks.9.0`, `conv_head`, `classifier` */
   readonly id: string;
   run(state: StepState): void;
+  /** What the step produced, for profiling (default: `state.x`). */
+  output?(state: StepState): Value | null;
 }
 
 export interface StepTiming {
@@ -286,7 +288,11 @@ export class GhostNetwork {
       }
       // The shortcut branch first, so that the second Ghost module can add it as it writes its output.
       const sc = b.shortcut;
-      steps.push({ id: `${id}.shortcut`, run: (s) => { s.shortcut = sc ? runConv(runConv(s.residual!, sc.dw), sc.pw) : s.residual!; } });
+      steps.push({
+        id: `${id}.shortcut`,
+        run: (s) => { s.shortcut = sc ? runConv(runConv(s.residual!, sc.dw), sc.pw) : s.residual!; },
+        output: (s) => s.shortcut,
+      });
       steps.push({ id: `${id}.ghost2`, run: (s) => { s.x = this.ghost(s.x as Value, b.ghost2, s.taps, s.shortcut); } });
     }
     steps.push({ id: this.spec.lastStage.id, run: (s) => { s.x = runConv(s.x as Value, this.lastConv); } });
@@ -340,7 +346,8 @@ export class GhostNetwork {
       for (const step of this.steps) {
         const t0 = performance.now();
         step.run(state);
-        await Promise.all(partsOf(state.x as Value).map((t) => t.data()));
+        const output = step.output ? step.output(state) : (state.x as Value);
+        await Promise.all(output ? partsOf(output).map((t) => t.data()) : []);
         timings.push({ id: step.id, ms: performance.now() - t0 });
       }
     } finally {
