@@ -17,6 +17,9 @@ for (const backend of ['webgl', 'wasm'] as const) {
     expect(check.backend).toBe(backend);
     expect(check.cases).toHaveLength(6);
     for (const c of check.cases) expect(c.maxDiff, c.label).toBeLessThan(1e-4);
+    // The tail fused with the stride-2 depthwise conv after it: WebGL only.
+    expect(check.stride2Cases).toHaveLength(backend === 'webgl' ? 7 : 0);
+    for (const c of check.stride2Cases) expect(c.maxDiff, `stride 2: ${c.label}`).toBeLessThan(1e-4);
     expect(check.modulesOnKernel).toBe(32);
     expect(check.networkRelativeDiff).toBeLessThan(1e-4);
     expect(check.leakedTensors).toBe(0);

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
-import { ghostTail, ghostTailAvailable, ghostTailSupports } from './kernels/ghost-tail.ts';
+import { ghostTail, ghostTailAvailable, ghostTailStride2, ghostTailStride2Supports, ghostTailSupports } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
   NATURAL, convFor, convTensors, globalAveragePool, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
@@ -104,6 +104,8 @@ interface StepState {
   residual: Value | null;
   /** The current bottleneck's shortcut branch, which its second Ghost module adds. */
   shortcut: Value | null;
+  /** The first Ghost module's kernel already applied the stride-2 depthwise conv. */
+  strideDone: boolean;
   taps: TapRequest | null;
 }
 
@@ -239,6 +241,21 @@ export class GhostNetwork {
     return addResidual(this.ghostOutput(intrinsic, g, taps), residual);
   }
 
+  /**
+   * The stride-2 depthwise conv a block's first Ghost module can take into its kernel (WebGL):
+   * when the module's output is one tensor and nothing else reads it. Backend checked per pass.
+   */
+  private stride2Fusable(b: BlockWeights): FoldedConv | null {
+    const g = b.ghost1;
+    const dw = b.dw;
+    if (!this.options.ghostKernel || !dw || Array.isArray(dw) || 'filters' in dw || g.output !== 'concat') return null;
+    const folded = dw as FoldedConv;
+    const { initChannels, newChannels, outChannels } = g.spec;
+    const ok = folded.stride === 2 && folded.kernel % 2 === 1 && folded.activation === 'linear' && folded.filter.shape[3] === 1 &&
+      g.cheap.kernel === 3 && g.cheap.filter.shape[3] === 1 && initChannels + newChannels === outChannels;
+    return ok ? folded : null;
+  }
+
   /** The cheap operation and the module's output, by ops. */
   private ghostOutput(intrinsic: tf.Tensor4D, g: GhostWeights, taps: Map<string, GhostTap> | null): Value {
     const cheap = runConv(intrinsic, g.cheap) as tf.Tensor4D;
@@ -261,9 +278,32 @@ export class GhostNetwork {
     const steps: NetworkStep[] = [{ id: 'conv_stem', run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.stem); } }];
     for (const b of this.blocks) {
       const id = b.spec.id;
-      steps.push({ id: `${id}.ghost1`, run: (s) => { s.residual = s.x as Value; s.x = this.ghost(s.residual, b.ghost1, s.taps); } });
       const dw = b.dw;
-      if (dw) steps.push({ id: `${id}.conv_dw`, run: (s) => { s.x = runConv(s.x as Value, dw); } });
+      const fusable = this.stride2Fusable(b);
+      steps.push({
+        id: `${id}.ghost1`,
+        run: (s) => {
+          s.residual = s.x as Value;
+          const g = b.ghost1;
+          if (fusable && !s.taps?.wanted.has(g.spec.id) && ghostTailStride2Supports(g.spec.initChannels, g.spec.outChannels)) {
+            // WebGL: the module's tail and the stride-2 depthwise conv after it as one shader.
+            const intrinsic = runConv(s.residual, g.primary) as tf.Tensor4D;
+            s.x = ghostTailStride2(intrinsic, g.cheap.filter, g.cheap.bias, g.cheap.activation === 'relu', fusable.filter, fusable.bias);
+            s.strideDone = true;
+            return;
+          }
+          s.x = this.ghost(s.residual, g, s.taps);
+        },
+      });
+      if (dw) {
+        steps.push({
+          id: `${id}.conv_dw`,
+          run: (s) => {
+            if (s.strideDone) s.strideDone = false; // done by the first Ghost module's kernel
+            else s.x = runConv(s.x as Value, dw);
+          },
+        });
+      }
       const se = b.se;
       if (se) {
         steps.push({
@@ -319,7 +359,7 @@ export class GhostNetwork {
     }
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
-      const state: StepState = { x: input, residual: null, shortcut: null, taps: wanted.size > 0 ? { wanted, found: new Map() } : null };
+      const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: wanted.size > 0 ? { wanted, found: new Map() } : null };
       for (const step of this.steps) step.run(state);
       const taps = new Map<string, GhostTap>();
       for (const id of wanted) {
@@ -340,7 +380,7 @@ export class GhostNetwork {
   async profile(input: tf.Tensor4D): Promise<StepTiming[]> {
     this.checkAlive();
     const timings: StepTiming[] = [];
-    const state: StepState = { x: input, residual: null, shortcut: null, taps: null };
+    const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null };
     tf.engine().startScope();
     try {
       for (const step of this.steps) {

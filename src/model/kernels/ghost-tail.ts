@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GHOST_TAIL_WASM } from './ghost-tail.wasm.ts';
-import { ghostTailProgram, type WebGLProgramRunner } from './ghost-tail-webgl.ts';
+import { ghostTailProgram, ghostTailStride2Program, type WebGLProgramRunner } from './ghost-tail-webgl.ts';
 
 /** (input, weights, bias, output, residual, n, h, w, c, g, outStride, relu); addresses in bytes. */
 export type GhostTailFn = (input: number, weights: number, bias: number, output: number, residual: number, n: number, h: number, w: number, c: number, g: number, outStride: number, relu: number) => void;
@@ -137,4 +137,40 @@ export function ghostTail(intrinsic: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.
   ensureRegistered(tf.getBackend());
   const inputs: tf.NamedTensorMap = residual ? { x: intrinsic, filter, bias, residual } : { x: intrinsic, filter, bias };
   return tf.engine().runKernel(GHOST_TAIL_KERNEL, inputs, { outChannels, relu }) as tf.Tensor4D;
+}
+
+export const GHOST_TAIL_STRIDE2_KERNEL = 'GhostTailStride2';
+
+/**
+ * Whether the active backend fuses a Ghost module's tail with the stride-2 depthwise convolution
+ * that follows it (WebGL only; even c, untruncated output).
+ */
+export function ghostTailStride2Supports(c: number, outChannels: number): boolean {
+  return tf.getBackend() === 'webgl' && c % 2 === 0 && outChannels === 2 * c;
+}
+
+/**
+ * depthwise_k_stride2(ghostTail(intrinsic)) + dwBias as one WebGL op: the tail's full-resolution
+ * output is never written. `dwFilter` is [k, k, 2c, 1], `dwBias` [2c]; the result [n, ho, wo, 2c].
+ */
+export function ghostTailStride2(intrinsic: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean, dwFilter: tf.Tensor4D, dwBias: tf.Tensor1D): tf.Tensor4D {
+  const c = intrinsic.shape[3];
+  const k = dwFilter.shape[0];
+  if (filter.shape.join() !== `3,3,${c},1` || bias.shape[0] !== c || dwFilter.shape.join() !== `${k},${k},${2 * c},1` || dwBias.shape[0] !== 2 * c || k % 2 !== 1) {
+    throw new Error(`ghostTailStride2: weights [${filter.shape}] [${bias.shape}] [${dwFilter.shape}] [${dwBias.shape}] do not fit ${c} intrinsic channels`);
+  }
+  if (!ghostTailStride2Supports(c, 2 * c)) throw new Error(`ghostTailStride2: not available on the ${tf.getBackend()} backend for ${c} channels`);
+  if (!tf.getKernel(GHOST_TAIL_STRIDE2_KERNEL, 'webgl')) {
+    tf.registerKernel({
+      kernelName: GHOST_TAIL_STRIDE2_KERNEL,
+      backendName: 'webgl',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, filter: wc, bias: bc, dwFilter: wd, dwBias: bd } = inputs as unknown as Record<string, tf.TensorInfo>;
+        const { relu, kernel } = attrs as { relu: boolean; kernel: number };
+        const program = ghostTailStride2Program(x.shape, relu, kernel);
+        return (backend as unknown as WebGLProgramRunner).runWebGLProgram(program, [x, wc, bc, wd, bd], 'float32');
+      },
+    });
+  }
+  return tf.engine().runKernel(GHOST_TAIL_STRIDE2_KERNEL, { x: intrinsic, filter, bias, dwFilter, dwBias }, { relu, kernel: k }) as tf.Tensor4D;
 }
