@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     targetsTable(checks),
     ...opsComparison(reports).map((line) => `\nFor comparison, ${line}.`),
     '',
-    '### Peak (one large matrix product, fastest of 5)',
+    '### Peak (one large matrix product, fastest of 5, as a matMul or as a 1x1 conv)',
     '',
     peakTable(reports),
     '',

@@ -35,7 +35,7 @@ export function peakTable(reports: readonly BenchReport[]): string {
   for (const r of reports) {
     const p = r.peak;
     if (!p) continue;
-    lines.push(`| ${r.environment.backend} | ${p.n}x${p.n} · ${p.n}x${p.n} | ${ms(p.bestMs)} | ${ms(p.medianMs)} | ${giga(p.multiplyAddsPerSecond)} | ${r.environment.wasmThreads ?? '–'} |`);
+    lines.push(`| ${r.environment.backend} | ${p.n}x${p.n} · ${p.n}x${p.n}${p.via === 'conv1x1' ? ' (as a 1x1 conv)' : ''} | ${ms(p.bestMs)} | ${ms(p.medianMs)} | ${giga(p.multiplyAddsPerSecond)} | ${r.environment.wasmThreads ?? '–'} |`);
   }
   return lines.join('\n');
 }

@@ -4,8 +4,9 @@
  * convolution then runs as one fused op (conv + bias + activation). Padding is PyTorch's
  * symmetric k // 2, never tfjs 'same' (which pads stride-2 convolutions asymmetrically).
  *
- * A Ghost module's output is [intrinsic, ghost] along channels. On wasm, one kernel of our own
- * (kernels/ghost-tail.ts) computes the cheap operation and writes both halves, so the modules
+ * A Ghost module's output is [intrinsic, ghost] along channels. On wasm and WebGL, one kernel of
+ * our own (kernels/ghost-tail.ts) computes the cheap operation and writes both halves (plus the
+ * block's shortcut; on WebGL also the stride-2 depthwise conv that may follow), so the modules
  * concatenate for free (KERNEL_LAYOUT). Elsewhere (FAST_LAYOUT) the large maps of the early stages
  * are not concatenated but handed on as two parts, with every consumer's weights split once at
  * build time (see convs.ts); `interleaved` remains as a measured alternative

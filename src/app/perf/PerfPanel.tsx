@@ -78,7 +78,8 @@ export function PerfPanel() {
       <p className="hint">
         Measures each model on the current backend ({backend ? `${backend.name} · ${backend.renderer}` : 'starting…'}) with random weights and
         1000 classes: load, first inference (kernel or shader compilation), then timed runs round-robin. The backend's peak is one
-        large matrix product, so “% of peak” shows how well each network uses the hardware. Switch the backend at the top to compare.
+        large matrix product (timed as a matrix product and as a 1×1 convolution, the faster counting), so “% of peak” shows how
+        well each network uses the hardware. Switch the backend at the top to compare.
       </p>
       <form noValidate onSubmit={(e) => { e.preventDefault(); void start(); }}>
         <fieldset disabled={running}>
@@ -119,7 +120,7 @@ function PerfResults({ report }: { report: BenchReport }) {
       <LatencyChart results={report.models} />
       {peak && (
         <p>
-          Peak of {report.environment.backend}: {(peak.multiplyAddsPerSecond / 1e9).toFixed(2)} G multiply-adds/s ({peak.n}×{peak.n} matrix product in {peak.bestMs.toFixed(1)} ms).
+          Peak of {report.environment.backend}: {(peak.multiplyAddsPerSecond / 1e9).toFixed(2)} G multiply-adds/s ({peak.n}×{peak.n} matrix product{peak.via === 'conv1x1' ? ', computed as a 1×1 convolution,' : ''} in {peak.bestMs.toFixed(1)} ms).
         </p>
       )}
       <table>
