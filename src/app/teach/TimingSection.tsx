@@ -52,6 +52,9 @@ export function TimingSection() {
       <p>
         Multiply-adds are the paper&apos;s measure of cost. The wall clock also pays for memory traffic and for every launched
         operation, so thin layers (depthwise, squeeze-excite, the cheap operation) can take more time than their multiply-adds suggest.
+        On WebGL and wasm each Ghost module&apos;s cheap operation and concatenation run as one kernel of this app&apos;s own; on WebGL
+        that kernel also applies the stride-2 depthwise convolution of the four downsampling bottlenecks, so their{' '}
+        <code>conv_dw</code> steps show almost no time and the Ghost module before them shows it.
       </p>
       <button type="button" data-testid="profile-button" onClick={() => void measure()} disabled={!model || busy} aria-busy={busy}>
         {busy ? 'Measuring…' : `Measure each step (${model?.metadata.name ?? 'no model'}, ${inputSize} px, ${backend || 'no backend'})`}
