@@ -4,31 +4,14 @@
  * PlanBuilder instead of run as TF.js ops.
  */
 import type { Conv, Dense, FoldedConv, SplitConv } from './convs.ts';
+import type { BlockWeights, GhostWeights } from './network.ts';
 import type { PlanBuilder, Sym } from './wasm-plan.ts';
-
-/** One Ghost module's prepared weights and how it hands on [intrinsic, ghost]. */
-export interface PlanGhostModule {
-  readonly primary: Conv;
-  readonly cheap: FoldedConv;
-  /** `parts`: two values; `concat`: joined, truncated to outChannels; `interleaved`: the cheap op's output is the module's. */
-  readonly output: 'concat' | 'parts' | 'interleaved';
-  readonly outChannels: number;
-}
-
-export interface PlanBlock {
-  readonly ghost1: PlanGhostModule;
-  readonly dw: Conv | null;
-  /** Squeeze-excite; gate = relu6(expand(relu(reduce(mean)))), its 1/6 folded into ghost2. */
-  readonly se: { readonly reduce: Dense; readonly expand: Dense } | null;
-  readonly ghost2: PlanGhostModule;
-  readonly shortcut: { readonly dw: Conv; readonly pw: Conv } | null;
-}
 
 export interface PlanGhostNet {
   /** Use the Ghost-module kernel where the backend has it. */
   readonly useGhostTail: boolean;
   readonly stem: Conv;
-  readonly blocks: readonly PlanBlock[];
+  readonly blocks: readonly BlockWeights[];
   readonly lastConv: Conv;
   readonly head: Dense;
   readonly classifier: Dense;
@@ -61,18 +44,18 @@ function conv(b: PlanBuilder, x: Value, c: Conv): Value {
 }
 
 /** Whether the fused Ghost-module kernel computes this module's cheap operation and concatenation. */
-const fusedTail = (b: PlanBuilder, g: PlanGhostModule, allowed: boolean) =>
+const fusedTail = (b: PlanBuilder, g: GhostWeights, allowed: boolean) =>
   allowed && b.hasGhostTail && g.output === 'concat' && g.cheap.kernel === 3 && g.cheap.stride === 1 && g.cheap.filter.shape[3] === 1;
 
 /** A Ghost module; `residual` (the block's shortcut) is added to its output if given. */
-function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule, kernel: boolean, residual: Value | null = null): Value {
+function ghost(b: PlanBuilder, x: Value, g: GhostWeights, kernel: boolean, residual: Value | null = null): Value {
   const intrinsic = conv(b, x, g.primary) as Sym;
-  if (fusedTail(b, g, kernel)) return b.ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, g.outChannels, g.cheap.activation === 'relu', residual as Sym | null);
+  if (fusedTail(b, g, kernel)) return b.ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, g.spec.outChannels, g.cheap.activation === 'relu', residual as Sym | null);
   const cheap = folded(b, intrinsic, g.cheap);
   let out: Value;
   if (g.output === 'interleaved') out = cheap;
   else if (g.output === 'parts') out = [intrinsic, cheap];
-  else out = b.concat([intrinsic, cheap], g.outChannels);
+  else out = b.concat([intrinsic, cheap], g.spec.outChannels);
   if (!residual) return out;
   const sums = partsOf(out).map((p, i) => b.binary('add', p, partsOf(residual)[i]));
   return sums.length === 1 ? sums[0] : sums;
@@ -81,7 +64,7 @@ function ghost(b: PlanBuilder, x: Value, g: PlanGhostModule, kernel: boolean, re
 const dense = (b: PlanBuilder, x: Sym, d: Dense, activation: 'linear' | 'relu' | 'relu6', out?: Sym) =>
   b.conv(x, d.weight, d.bias, { kernel: 1, stride: 1, activation, depthwise: false }, out);
 
-function squeezeExcite(b: PlanBuilder, h: Value, se: NonNullable<PlanBlock['se']>): Value {
+function squeezeExcite(b: PlanBuilder, h: Value, se: NonNullable<BlockWeights['se']>): Value {
   const parts = partsOf(h);
   const pooled = parts.length === 1 ? b.pool(parts[0]) : b.concat(parts.map((p) => b.pool(p)));
   const gate = dense(b, dense(b, pooled, se.reduce, 'relu'), se.expand, 'relu6');

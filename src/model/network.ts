@@ -75,7 +75,7 @@ export interface GhostNetworkOptions {
   readonly ghostKernel?: boolean;
 }
 
-interface GhostWeights {
+export interface GhostWeights {
   readonly spec: GhostModuleSpec;
   readonly primary: Conv;
   /** The cheap operation; for `interleaved`, identity + cheap operation as one depthwise conv. */
@@ -83,7 +83,7 @@ interface GhostWeights {
   readonly output: GhostOutput;
 }
 
-interface BlockWeights {
+export interface BlockWeights {
   readonly spec: BottleneckSpec;
   readonly ghost1: GhostWeights;
   readonly dw: Conv | null;
@@ -408,15 +408,8 @@ export class GhostNetwork {
   }
 
   private planNetwork(): PlanGhostNet {
-    const module = (g: GhostWeights) => ({ primary: g.primary, cheap: g.cheap, output: g.output, outChannels: g.spec.outChannels });
-    return {
-      useGhostTail: this.options.ghostKernel,
-      stem: this.stem,
-      blocks: this.blocks.map((b) => ({ ghost1: module(b.ghost1), dw: b.dw, se: b.se, ghost2: module(b.ghost2), shortcut: b.shortcut })),
-      lastConv: this.lastConv,
-      head: this.head,
-      classifier: this.classifier,
-    };
+    const { stem, blocks, lastConv, head, classifier } = this;
+    return { useGhostTail: this.options.ghostKernel, stem, blocks, lastConv, head, classifier };
   }
 
   /** Ids of the forward steps, in order (what `profile` reports). */
