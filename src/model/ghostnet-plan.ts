@@ -4,6 +4,7 @@
  * PlanBuilder instead of run as TF.js ops.
  */
 import type { Conv, Dense, FoldedConv, SplitConv } from './convs.ts';
+import { cheapFitsKernel } from './kernels/ghost-tail.ts';
 import type { BlockWeights, GhostWeights } from './network.ts';
 import type { PlanBuilder, Sym } from './wasm-plan.ts';
 
@@ -45,7 +46,7 @@ function conv(b: PlanBuilder, x: Value, c: Conv): Value {
 
 /** Whether the fused Ghost-module kernel computes this module's cheap operation and concatenation. */
 const fusedTail = (b: PlanBuilder, g: GhostWeights, allowed: boolean) =>
-  allowed && b.hasGhostTail && g.output === 'concat' && g.cheap.kernel === 3 && g.cheap.stride === 1 && g.cheap.filter.shape[3] === 1;
+  allowed && b.hasGhostTail && g.output === 'concat' && cheapFitsKernel(g.cheap);
 
 /** A Ghost module; `residual` (the block's shortcut) is added to its output if given. */
 function ghost(b: PlanBuilder, x: Value, g: GhostWeights, kernel: boolean, residual: Value | null = null): Value {

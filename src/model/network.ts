@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
-import { ghostTail, ghostTailAvailable, ghostTailStride2, ghostTailStride2Supports, ghostTailSupports } from './kernels/ghost-tail.ts';
+import { cheapFitsKernel, ghostTail, ghostTailAvailable, ghostTailStride2, ghostTailStride2Supports, ghostTailSupports } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
 import {
   NATURAL, convFor, convTensors, globalAveragePool, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
@@ -231,7 +231,7 @@ export class GhostNetwork {
     const intrinsic = runConv(x, g.primary) as tf.Tensor4D;
     const { initChannels, newChannels, outChannels } = g.spec;
     const taps = request?.wanted.has(g.spec.id) ? request.found : null;
-    if (this.options.ghostKernel && g.output === 'concat' && g.cheap.kernel === 3 && initChannels + newChannels === outChannels && g.cheap.filter.shape[3] === 1 && ghostTailSupports(initChannels, outChannels)) {
+    if (this.options.ghostKernel && g.output === 'concat' && cheapFitsKernel(g.cheap) && initChannels + newChannels === outChannels && ghostTailSupports(initChannels, outChannels)) {
       // Cheap operation and concatenation in one kernel; the ghost maps are sliced out only for a tap.
       if (!taps) return ghostTail(intrinsic, g.cheap.filter, g.cheap.bias, outChannels, g.cheap.activation === 'relu', (residual ?? undefined) as tf.Tensor4D | undefined);
       // A tap needs the ghost maps before the residual is added.
@@ -253,7 +253,7 @@ export class GhostNetwork {
     const folded = dw as FoldedConv;
     const { initChannels, newChannels, outChannels } = g.spec;
     const ok = folded.stride === 2 && folded.kernel % 2 === 1 && folded.activation === 'linear' && folded.filter.shape[3] === 1 &&
-      g.cheap.kernel === 3 && g.cheap.filter.shape[3] === 1 && initChannels + newChannels === outChannels;
+      cheapFitsKernel(g.cheap) && initChannels + newChannels === outChannels;
     return ok ? folded : null;
   }
 

@@ -55,6 +55,11 @@ export function ghostTailFor(backend: object): GhostTailFn | null {
   return fn;
 }
 
+/** Whether a Ghost module's cheap operation is the one the kernel computes: 3 x 3, stride 1, one filter per channel. */
+export function cheapFitsKernel(cheap: { readonly kernel: number; readonly stride: number; readonly filter: tf.Tensor }): boolean {
+  return cheap.kernel === 3 && cheap.stride === 1 && cheap.filter.shape[3] === 1;
+}
+
 /**
  * Whether the active backend runs the Ghost-module kernel for `c` intrinsic channels and
  * `outChannels` outputs: wasm where the module instantiates (any c, truncation allowed), WebGL for
