@@ -25,7 +25,8 @@ test.afterAll(async () => {
 
 test('Chromium without WebGL runs on wasm, tells the user why, and classifies', async ({}, testInfo) => {
   const { page, context, errors, foreign } = await newSharedPage(noWebgl, testInfo);
-  await openApp(page, 'wasm');
+  // No ?backend=: the app chooses for itself.
+  await openApp(page, 'wasm', './');
   await expect(page.getByTestId('backend-fallback')).toContainText(/webgl/i);
   await expect(page.getByTestId('notice-region')).toContainText(/Running on wasm/);
   await expect(page.getByTestId('diagnostics-backend')).toHaveText('wasm');

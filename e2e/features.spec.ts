@@ -43,7 +43,7 @@ function watchErrors(page: Page): string[] {
 }
 
 async function openApp(page: Page, size: number): Promise<void> {
-  await page.goto('./');
+  await page.goto('./?backend=webgl');
   await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'webgl', { timeout: 120_000 });
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
   await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette');

@@ -30,9 +30,12 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Open the app and wait until a backend is up and the default model is loaded. */
-export async function openApp(page: Page, backend = 'webgl'): Promise<void> {
-  await page.goto('./');
+/**
+ * Open the app on `backend` (forced with `?backend=`, unless `url` says otherwise) and wait until
+ * it runs and the default model is loaded.
+ */
+export async function openApp(page: Page, backend = 'webgl', url = `./?backend=${backend}`): Promise<void> {
+  await page.goto(url);
   await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', backend, { timeout: 120_000 });
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
 }

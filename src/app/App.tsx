@@ -4,7 +4,7 @@ import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
 import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
-import { TeachPanel } from './teach/TeachPanel.tsx';
+import { ExplainPanel } from './explain/ExplainPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
 import { PerfPanel } from './perf/PerfPanel.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
@@ -14,7 +14,7 @@ import { useApp } from './store.ts';
 /** The app's views. Each tab is one self-contained panel reading the shared store. */
 const TABS = [
   { id: 'classify', label: 'Classify', Panel: ClassifyPanel },
-  { id: 'teach', label: "Why it's cheap", Panel: TeachPanel },
+  { id: 'explain', label: "Why it's cheap", Panel: ExplainPanel },
   { id: 'features', label: 'Feature maps', Panel: FeaturesPanel },
   { id: 'perf', label: 'Performance', Panel: PerfPanel },
 ] as const;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { BACKENDS, type BackendName } from './backends.ts';
+import { BACKENDS, type BackendName } from '../runtime/backends.ts';
 import { changeInputSize, selectModel, switchBackend } from './actions.ts';
 import { useApp } from './store.ts';
 import { PREPROCESSING } from '../model/preprocess.ts';

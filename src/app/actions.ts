@@ -1,7 +1,7 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
 import { load, type ModelSource } from '../model/index.ts';
-import { startBackend, watchWebglContext, type BackendName } from './backends.ts';
+import { backendFromQuery, startBackend, watchWebglContext, type BackendName } from '../runtime/backends.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -21,7 +21,7 @@ interface ShippedIndex {
 
 /** Start the preferred backend (falling back as needed) and load the default model. */
 export async function startApp(): Promise<void> {
-  await switchBackend(get().requestedBackend);
+  await switchBackend(backendFromQuery(location.search) ?? get().requestedBackend);
   try {
     const res = await fetch('models/index.json');
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { GhostNetModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
-import type { BackendInfo, BackendName } from './backends.ts';
+import type { BackendInfo, BackendName } from '../runtime/backends.ts';
 import type { ModelInputImage } from './input/pipeline.ts';
 
 export interface ModelEntry {

@@ -3,7 +3,7 @@
  * comes from the query string, progress goes to #status, and the report to `window.__bench`.
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { BACKENDS, startBackend, type BackendName } from '../app/backends.ts';
+import { BACKENDS, startBackend, type BackendName } from '../runtime/backends.ts';
 import { markdownTable, peakTable } from './report.ts';
 import { BENCH_MODELS } from './models.ts';
 import { runBenchmark, type BenchReport } from './run.ts';

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetworkSpec, type NetworkSpec } from '../model/architecture.ts';
 import { layerCosts, totals } from '../model/cost.ts';
-import { GhostNetwork, type GhostLayout, type GhostNetworkOptions, type GhostOutput } from '../model/network.ts';
+import { GhostNetwork, type GhostLayout, type GhostNetworkOptions } from '../model/network.ts';
+import type { GhostOutput } from '../model/weights.ts';
 import { PeerNetwork, buildMobileNetV2Spec, buildMobileNetV3LargeSpec, peerMultiplyAdds, peerParameters, type PeerNetworkSpec } from '../model/peers/index.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
 import type { WasmPlan } from '../model/wasm-plan.ts';

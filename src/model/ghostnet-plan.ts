@@ -5,7 +5,7 @@
  */
 import type { Conv, Dense, FoldedConv, SplitConv } from './convs.ts';
 import { cheapFitsKernel } from './kernels/ghost-tail.ts';
-import type { BlockWeights, GhostWeights } from './network.ts';
+import type { BlockWeights, GhostWeights } from './weights.ts';
 import type { PlanBuilder, Sym } from './wasm-plan.ts';
 
 export interface PlanGhostNet {

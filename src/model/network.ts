@@ -13,24 +13,15 @@
  * (docs/benchmarks.md). On wasm, plain forward passes run as one compiled plan (wasm-plan.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ghostModules, type BottleneckSpec, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import { ghostModules, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 import { recordGhostNet, type PlanGhostNet } from './ghostnet-plan.ts';
 import { cheapFitsKernel, ghostTail, ghostTailAvailable, ghostTailStride2, ghostTailStride2Supports, ghostTailSupports } from './kernels/ghost-tail.ts';
 import { WasmPlanCache, type WasmPlan } from './wasm-plan.ts';
+import type { BlockWeights, GhostOutput, GhostWeights } from './weights.ts';
 import {
   NATURAL, convFor, convTensors, globalAveragePool, scaleFilter, dense, denseFor, depthwiseFor, foldConv, ghostMapsOfInterleaved, interleaveCheap, interleavedGhostOrder, runConv, sameLayout,
   type ChannelLayout, type Conv, type Dense, type FoldedConv, type Value,
 } from './convs.ts';
-
-/**
- * How a Ghost module hands on [intrinsic, ghost]:
- * - `concat`: one tensor, concatenated at run time (the reference formulation);
- * - `interleaved`: one tensor from ONE depthwise conv with channel multiplier `ratio` whose first
- *   filter per channel is the identity (channels i0, g0, i1, g1, ...);
- * - `parts`: the two tensors as they are; depthwise convs and squeeze-excite run per part, and a
- *   conv over them is the sum of one conv per part.
- */
-export type GhostOutput = 'concat' | 'interleaved' | 'parts';
 
 export interface GhostLayout {
   readonly ghost1: GhostOutput;
@@ -73,23 +64,6 @@ export interface GhostNetworkOptions {
    * comparison).
    */
   readonly ghostKernel?: boolean;
-}
-
-export interface GhostWeights {
-  readonly spec: GhostModuleSpec;
-  readonly primary: Conv;
-  /** The cheap operation; for `interleaved`, identity + cheap operation as one depthwise conv. */
-  readonly cheap: FoldedConv;
-  readonly output: GhostOutput;
-}
-
-export interface BlockWeights {
-  readonly spec: BottleneckSpec;
-  readonly ghost1: GhostWeights;
-  readonly dw: Conv | null;
-  readonly se: { readonly reduce: Dense; readonly expand: Dense } | null;
-  readonly ghost2: GhostWeights;
-  readonly shortcut: { readonly dw: Conv; readonly pw: Conv } | null;
 }
 
 /** Intrinsic (primary convolution) and ghost (cheap operation) outputs of one Ghost module, NHWC. */

@@ -13,10 +13,10 @@ function expected(p: { c: number; n: number; k: number; d: number; s: number; h:
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-async function openTeachTab(page: Page) {
-  await page.goto('./');
+async function openExplainTab(page: Page) {
+  await page.goto('./?backend=webgl');
   await page.getByRole('tab', { name: "Why it's cheap" }).click({ timeout: 180_000 });
-  await expect(page.getByTestId('teach-panel')).toBeVisible();
+  await expect(page.getByTestId('explain-panel')).toBeVisible();
 }
 
 async function setParam(page: Page, key: string, value: number | string) {
@@ -44,7 +44,7 @@ async function expectExplainer(page: Page, p: Parameters<typeof expected>[0]) {
 test('the explainer follows Eq. 4 and 5 as s, d and n change', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await openTeachTab(page);
+  await openExplainTab(page);
   const p = { c: 32, n: 96, k: 3, d: 3, s: 2, h: 14, w: 14 };
   for (const [key, value] of Object.entries(p)) await setParam(page, key, value);
   await expectExplainer(page, p);
@@ -88,7 +88,7 @@ for (const { id, width } of [
     test.setTimeout(600_000); // model loads and a profiled pass on software WebGL, on a shared machine
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await openTeachTab(page);
+    await openExplainTab(page);
     await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette', { timeout: 240_000 });
     if (id !== 'ghostnet_100_imagenette') await page.getByTestId('model-select').selectOption(id);
     const summary = page.getByTestId('layer-summary');
@@ -143,9 +143,9 @@ for (const { id, width } of [
 }
 
 test('the walk-through steps through and links to the feature maps; the tab passes axe', async ({ page }) => {
-  await openTeachTab(page);
+  await openExplainTab(page);
   await expect(page.getByTestId('layer-table')).toBeVisible({ timeout: 240_000 });
-  const axe = await new AxeBuilder({ page }).include('[data-testid="teach-panel"]').analyze();
+  const axe = await new AxeBuilder({ page }).include('[data-testid="explain-panel"]').analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await expect(page.getByTestId('walkthrough-body')).toContainText('The observation');
   await page.getByTestId('walkthrough-next').click();

@@ -95,7 +95,7 @@ export function LayerTable() {
   );
   const size = paperSetting ? PAPER_SIZE : inputSize;
   const costs = useCosts(spec, size);
-  if (!model || !costs || !spec) return <p className="teach-wait">The per-layer table appears when a model is loaded.</p>;
+  if (!model || !costs || !spec) return <p className="explain-wait">The per-layer table appears when a model is loaded.</p>;
   const { total, vanillaTotal } = costs;
   return (
     <section className="layer-table-section" aria-labelledby="layer-table-title">

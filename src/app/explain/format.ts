@@ -1,4 +1,4 @@
-/** Number formatting for the teaching views: exact integers with separators, millions, ratios. */
+/** Number formatting for the "Why it's cheap" views: exact integers with separators, millions, ratios. */
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function formatInteger(n: number): string {

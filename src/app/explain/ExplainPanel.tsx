@@ -3,12 +3,12 @@ import { Explainer } from './Explainer.tsx';
 import { LayerTable } from './LayerTable.tsx';
 import { TimingSection } from './TimingSection.tsx';
 import { WalkThrough } from './WalkThrough.tsx';
-import './teach.css';
+import './explain.css';
 
-export function TeachPanel() {
+export function ExplainPanel() {
   return (
-    <section className="teach" aria-labelledby="teach-title" data-testid="teach-panel">
-      <h2 id="teach-title">Why it&apos;s cheap</h2>
+    <section className="explain" aria-labelledby="explain-title" data-testid="explain-panel">
+      <h2 id="explain-title">Why it&apos;s cheap</h2>
       <WalkThrough />
       <Explainer />
       <LayerTable />

@@ -20,6 +20,12 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
+/** `?backend=webgl|wasm|cpu` in a page's URL: the backend it must start with (tests use it); null when absent or unknown. */
+export function backendFromQuery(search: string): BackendName | null {
+  const asked = new URLSearchParams(search).get('backend');
+  return (BACKENDS as readonly string[]).includes(asked ?? '') ? (asked as BackendName) : null;
+}
+
 export interface BackendInfo {
   readonly name: BackendName;
   /** GPU renderer string for WebGL, a description otherwise. */

@@ -1,0 +1,64 @@
+/** What every CLI command shares: the usage error, option parsing helpers, model and image reading. */
+import { promises as fs } from 'node:fs';
+import { initNodeBackend, type NodeBackend } from '../node/backend.ts';
+import { decodeImage } from '../node/images.ts';
+import { readModelSource } from '../node/model-files.ts';
+import { load, type GhostNetModel } from '../model/index.ts';
+
+/** A mistake in the command line: printed with the usage, exit status 2. */
+export class UsageError extends Error {}
+
+/** Every option any command takes (node:util parseArgs needs them all up front). */
+export const OPTIONS = {
+  size: { type: 'string' },
+  top: { type: 'string' },
+  json: { type: 'boolean' },
+  float16: { type: 'boolean' },
+  labels: { type: 'string' },
+  shape: { type: 'string' },
+  tensor: { type: 'string', multiple: true },
+  module: { type: 'string' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Values = {
+  -readonly [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export interface CommandContext {
+  readonly positionals: string[];
+  readonly values: Values;
+  readonly backend: NodeBackend;
+}
+
+/** One CLI command: its usage line(s) and what it does. */
+export interface Command {
+  readonly usage: string;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export function intOption(v: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+export async function openModel(source: string, backend: NodeBackend): Promise<GhostNetModel> {
+  await initNodeBackend(backend);
+  return load(await readModelSource(source));
+}
+
+export async function readImage(file: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(file));
+  } catch {
+    throw new Error(`${file}: cannot be read`);
+  }
+  return decodeImage(bytes, file);
+}
+
+export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+export const print = (s: string) => process.stdout.write(s + '\n');
