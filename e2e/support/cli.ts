@@ -26,12 +26,12 @@ export function cliClassify(model: string, images: string[], size: number): Map<
   const results = new Map<string, CliPrediction>();
   for (const line of out.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const r = JSON.parse(line) as { image: string; predictions: { name: string; probability: number }[] };
-    results.set(path.basename(r.image), {
-      image: r.image,
-      top1: r.predictions[0].name,
+    const r = JSON.parse(line) as { file: string; predictions: { label: string; probability: number }[] };
+    results.set(path.basename(r.file), {
+      image: r.file,
+      top1: r.predictions[0].label,
       top1Probability: r.predictions[0].probability,
-      names: r.predictions.map((p) => p.name),
+      names: r.predictions.map((p) => p.label),
     });
   }
   if (results.size !== images.length) throw new Error(`the CLI classified ${results.size} of ${images.length} images:\n${out}`);

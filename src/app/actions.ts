@@ -113,7 +113,7 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
   if (!model || !input) return false;
   try {
     const t0 = performance.now();
-    const rgb = pipeline.resize(input.pixels, inputSize);
+    const rgb = pipeline.resize(input.pixels, inputSize, model.crop);
     const x = inputTensor(pipeline, rgb, inputSize);
     let predictions;
     try {

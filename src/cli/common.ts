@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { initNodeBackend, type NodeBackend } from '../node/backend.ts';
 import { decodeImage } from '../node/images.ts';
 import { readModelSource } from '../node/model-files.ts';
-import { load, type GhostNetModel } from '../model/index.ts';
+import { load, type CropRule, type GhostNetModel } from '../model/index.ts';
 
 /** A mistake in the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -18,6 +18,7 @@ export const OPTIONS = {
   shape: { type: 'string' },
   tensor: { type: 'string', multiple: true },
   module: { type: 'string' },
+  crop: { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -45,10 +46,25 @@ export function intOption(v: string | undefined, name: string, min: number, max 
   return n;
 }
 
-export async function openModel(source: string, backend: NodeBackend): Promise<GhostNetModel> {
-  await initNodeBackend(backend);
-  return load(await readModelSource(source));
+/** `--crop 0.875` (torchvision's Resize(floor(S / pct)) + CenterCrop(S)) or `--crop none` (whole image); undefined: the model's own rule. */
+export function cropOption(v: string | undefined): CropRule | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'none') return null;
+  const pct = Number(v);
+  if (v.trim() === '' || !(pct > 0 && pct <= 1)) throw new UsageError(`--crop must be a fraction of the shorter side from 0 (exclusive) to 1, such as 0.875, or "none", got "${v}"`);
+  return { mode: 'center', pct };
 }
+
+/** Load a model folder or checkpoint on `backend`; `crop` (from --crop) replaces the model's own crop rule. */
+export async function openModel(source: string, backend: NodeBackend, crop?: CropRule): Promise<GhostNetModel> {
+  await initNodeBackend(backend);
+  const model = await load(await readModelSource(source));
+  if (crop !== undefined) model.crop = crop;
+  return model;
+}
+
+/** The crop rule as printed: "centre 0.875" or "none". */
+export const describeCrop = (crop: CropRule) => (crop ? `centre ${crop.pct}` : 'none');
 
 export async function readImage(file: string) {
   let bytes: Uint8Array;

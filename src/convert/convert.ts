@@ -6,7 +6,7 @@ import type * as tfio from '@tensorflow/tfjs-core/dist/io/types';
 import { defaultClasses } from '../model/classes/index.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type GhostNetMetadata } from '../model/format.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
-import { PREPROCESSING } from '../model/preprocess.ts';
+import { IMAGENET_CENTER_CROP, PREPROCESSING, type CropRule } from '../model/preprocess.ts';
 import { parseCheckpoint, validateGhostNet } from './checkpoint.ts';
 
 export const CONVERTER_VERSION = 'ghostnet-browser converter 1';
@@ -20,6 +20,8 @@ export interface ConvertOptions {
   readonly name?: string;
   /** Recommended input size; 224 for 1000-class ImageNet heads, 160 otherwise. */
   readonly inputSize?: number;
+  /** Preprocessing crop; the authors' centre crop (0.875) for 1000-class ImageNet heads, none otherwise. */
+  readonly crop?: CropRule;
   readonly onProgress?: (fraction: number, stage: string) => void;
 }
 
@@ -114,6 +116,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     numClasses,
     classes,
     inputSize: options.inputSize ?? (numClasses === 1000 ? 224 : 160),
+    crop: options.crop !== undefined ? options.crop : numClasses === 1000 ? IMAGENET_CENTER_CROP : null,
     normalization: { mean: [...PREPROCESSING.mean], std: [...PREPROCESSING.std] },
     storage,
     parameters: countParameters(params),

@@ -4,6 +4,7 @@
  * Weights keep their PyTorch names and layouts; BatchNorm is folded when the model is built.
  */
 import type { ClassInfo } from './classes/index.ts';
+import { checkCrop, type CenterCrop } from './preprocess.ts';
 
 export const MODEL_FORMAT = 'ghostnet-tfjs-weights';
 export const MODEL_FORMAT_VERSION = 1;
@@ -28,6 +29,11 @@ export interface GhostNetMetadata {
   readonly classes: readonly ClassInfo[];
   /** Recommended input side in pixels. */
   readonly inputSize: number;
+  /**
+   * How an image becomes the S x S input: a centre crop (the authors' ImageNet evaluation,
+   * `{ mode: 'center', pct: 0.875 }`), or absent / null for resizing the whole image to S x S.
+   */
+  readonly crop?: CenterCrop | null;
   readonly normalization: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly storage: 'float32' | 'float16';
   /** Trainable parameters (excluding BatchNorm statistics). */
@@ -41,5 +47,11 @@ export function metadataFromArtifacts(userDefinedMetadata: unknown): GhostNetMet
   if (!m || m.architecture !== 'ghostnet-v1') throw new Error('this model.json is not a GhostNet model made by this app (no ghostnet metadata)');
   if (m.formatVersion !== MODEL_FORMAT_VERSION) throw new Error(`unsupported GhostNet model format version ${m.formatVersion}`);
   if (!(m.width > 0) || !Number.isInteger(m.numClasses) || m.classes?.length !== m.numClasses) throw new Error('the GhostNet metadata is inconsistent (width, class count or class list)');
-  return m;
+  let crop;
+  try {
+    crop = checkCrop(m.crop);
+  } catch (e) {
+    throw new Error(`the GhostNet metadata has an invalid crop: ${(e as Error).message}`);
+  }
+  return { ...m, crop };
 }

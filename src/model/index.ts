@@ -8,12 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GHOSTNET_CONSTANTS, buildNetworkSpec, ghostModuleShape, type NetworkSpec } from './architecture.ts';
 import { metadataFromArtifacts, type GhostNetMetadata } from './format.ts';
 import { GhostNetwork, type ForwardResult, type StepTiming } from './network.ts';
-import { preprocessPixels, type PixelBuffer } from './preprocess.ts';
+import { preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
 import { pairSimilarities, type PairSimilarity } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
 
 export type { GhostNetMetadata } from './format.ts';
-export type { PixelBuffer } from './preprocess.ts';
+export type { CenterCrop, CropRule, PixelBuffer } from './preprocess.ts';
 export type { PairSimilarity } from './similarity.ts';
 export type { StepTiming, ForwardResult, GhostTap } from './network.ts';
 
@@ -53,10 +53,16 @@ export type ModelInput = PixelBuffer | tf.Tensor4D;
 
 export class GhostNetModel {
   readonly spec: NetworkSpec;
+  /**
+   * How pixels become the S x S input of `classify`, `features` and the rest: the model's own
+   * rule (metadata `crop`) unless changed (the CLI's `--crop`).
+   */
+  crop: CropRule;
   private readonly network: GhostNetwork;
 
   constructor(readonly metadata: GhostNetMetadata, weights: tf.NamedTensorMap) {
     this.spec = buildNetworkSpec(metadata.width, metadata.numClasses);
+    this.crop = metadata.crop ?? null;
     const expected = storedParameters(this.spec);
     for (const p of expected) {
       const t = weights[p.name];
@@ -69,10 +75,10 @@ export class GhostNetModel {
     return this.metadata.inputSize;
   }
 
-  /** Pixels -> normalised [1, S, S, 3] tensor (caller disposes). */
+  /** Pixels -> normalised [1, S, S, 3] tensor under the model's crop rule (caller disposes). */
   inputTensor(pixels: PixelBuffer, size = this.inputSize): tf.Tensor4D {
     checkSize(size);
-    return tf.tensor4d(preprocessPixels(pixels, size), [1, size, size, 3]);
+    return tf.tensor4d(preprocessPixels(pixels, size, this.crop), [1, size, size, 3]);
   }
 
   private withInput<T>(input: ModelInput, size: number | undefined, fn: (x: tf.Tensor4D) => T): T {

@@ -3,18 +3,18 @@
  * S x S input. The shell, the preview and every input source stay model-agnostic.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { normalizeRgb, resizeRgb } from '../../model/preprocess.ts';
+import { modelInputRgb, normalizeRgb, type CropRule } from '../../model/preprocess.ts';
 import type { PixelBuffer } from '../../model/index.ts';
 
 export interface InputPipeline {
-  /** Pixels -> the S x S RGB bytes the model sees (what the preview draws). */
-  readonly resize: (pixels: PixelBuffer, size: number) => Uint8Array;
+  /** Pixels -> the S x S RGB bytes the model sees (what the preview draws), under the model's crop rule. */
+  readonly resize: (pixels: PixelBuffer, size: number, crop: CropRule) => Uint8Array;
   /** Those bytes -> the model's normalised HWC float input. */
   readonly normalize: (rgb: Uint8Array) => Float32Array;
 }
 
-/** GhostNet's preprocessing: PIL-exact bilinear resize of the whole image, ImageNet mean/std. */
-export const GHOSTNET_PIPELINE: InputPipeline = { resize: resizeRgb, normalize: normalizeRgb };
+/** GhostNet's preprocessing: PIL-exact bilinear resize (of the whole image, or torchvision's centre crop), ImageNet mean/std. */
+export const GHOSTNET_PIPELINE: InputPipeline = { resize: modelInputRgb, normalize: normalizeRgb };
 
 /** The model input as RGB bytes, kept for the preview. */
 export interface ModelInputImage {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError, intOption, openModel, pct, print, readImage, type Command } from '../common.ts';
+import { UsageError, cropOption, describeCrop, intOption, openModel, pct, print, readImage, type Command } from '../common.ts';
 
 function parseLabels(text: string, file: string): { file: string; label: number }[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -17,7 +17,7 @@ function parseLabels(text: string, file: string): { file: string; label: number 
 }
 
 export const evaluate: Command = {
-  usage: 'eval <model-dir|checkpoint> <image-dir> --labels <csv: file,class_index> [--size N] [--json]',
+  usage: 'eval <model-dir|checkpoint> <image-dir> --labels <csv: file,class_index> [--size N] [--crop PCT|none] [--json]',
   async run({ positionals: pos, values: v, backend }) {
     if (pos.length !== 2 || !v.labels) throw new UsageError('eval needs <model-dir|checkpoint> <image-dir> --labels <csv>');
     const size = intOption(v.size, 'size', 32, 2048);
@@ -25,7 +25,7 @@ export const evaluate: Command = {
     try { csv = await fs.readFile(v.labels, 'utf8'); } catch { throw new Error(`${v.labels}: cannot be read`); }
     const rows = parseLabels(csv, v.labels);
     if (rows.length === 0) throw new Error(`${v.labels}: lists no images`);
-    const model = await openModel(pos[0], backend);
+    const model = await openModel(pos[0], backend, cropOption(v.crop));
     const bad = rows.find((r) => r.label >= model.metadata.numClasses);
     if (bad) throw new Error(`${v.labels}: class_index ${bad.label} of ${bad.file} is outside the model's ${model.metadata.numClasses} classes`);
     const s = size ?? model.inputSize;
@@ -36,9 +36,9 @@ export const evaluate: Command = {
       if (preds[0].index === r.label) top1++;
       if (preds.some((p) => p.index === r.label)) top5++;
     }
-    const report = { images: rows.length, size: s, top1: top1 / rows.length, top5: top5 / rows.length, ms: Math.round(performance.now() - t0) };
+    const report = { images: rows.length, size: s, crop: model.crop, top1: top1 / rows.length, top5: top5 / rows.length, ms: Math.round(performance.now() - t0) };
     if (v.json) print(JSON.stringify(report));
-    else print(`${report.images} images at ${s}px: top-1 ${pct(report.top1)}, top-5 ${pct(report.top5)} (${report.ms} ms)`);
+    else print(`${report.images} images at ${s}px (crop ${describeCrop(model.crop)}): top-1 ${pct(report.top1)}, top-5 ${pct(report.top5)} (${report.ms} ms)`);
     model.dispose();
   },
 };
