@@ -1,4 +1,5 @@
 /** The public model API: preprocessing exactness, classify/features, and no tensor leaks. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,6 +43,11 @@ describe('preprocessing', () => {
 });
 
 describe('GhostNetModel', () => {
+  it('knows the SHA-256 of its stored weights (the bytes of weights.bin)', () => {
+    const file = readFileSync(path.join(SHIPPED, 'ghostnet_050_imagenette', 'weights.bin'));
+    expect(model.weightsSha256).toBe(createHash('sha256').update(file).digest('hex'));
+  });
+
   it('classify returns sorted top-K probabilities and leaks no tensors', async () => {
     const pixels = await decodeSample('n03028079_16731.JPEG');
     await model.classify(pixels, 5, 128);

@@ -7,6 +7,7 @@ import { defaultClasses } from '../model/classes/index.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type GhostNetMetadata } from '../model/format.ts';
 import { countParameters, storedParameters } from '../model/parameters.ts';
 import { IMAGENET_CENTER_CROP, PREPROCESSING, type CropRule } from '../model/preprocess.ts';
+import { sha256Hex } from '../model/sha256.ts';
 import { parseCheckpoint, validateGhostNet } from './checkpoint.ts';
 
 export const CONVERTER_VERSION = 'ghostnet-browser converter 1';
@@ -39,11 +40,6 @@ export interface ConvertedModel {
   readonly weightSpecs: tfio.WeightsManifestEntry[];
   readonly weightData: ArrayBuffer;
   readonly metadata: GhostNetMetadata;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** float32 -> IEEE half bits, round to nearest even (what numpy/torch .half() do). */

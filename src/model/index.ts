@@ -11,6 +11,7 @@ import { GhostNetwork, type ForwardResult, type StepTiming } from './network.ts'
 import { preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
 import { pairSimilarities, type PairSimilarity } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
+import { sha256Hex } from './sha256.ts';
 
 export type { GhostNetMetadata } from './format.ts';
 export type { CenterCrop, CropRule, PixelBuffer } from './preprocess.ts';
@@ -60,7 +61,11 @@ export class GhostNetModel {
   crop: CropRule;
   private readonly network: GhostNetwork;
 
-  constructor(readonly metadata: GhostNetMetadata, weights: tf.NamedTensorMap) {
+  /**
+   * `weightsSha256`: SHA-256 of the stored weight bytes, what identifies this exact backbone (its
+   * embeddings, its cached copy) across sessions, the CLI and the browser.
+   */
+  constructor(readonly metadata: GhostNetMetadata, weights: tf.NamedTensorMap, readonly weightsSha256 = '') {
     this.spec = buildNetworkSpec(metadata.width, metadata.numClasses);
     this.crop = metadata.crop ?? null;
     const expected = storedParameters(this.spec);
@@ -187,9 +192,11 @@ export async function load(source: ModelSource, options: { onProgress?: (fractio
   }
   const metadata = metadataFromArtifacts(userDefinedMetadata);
   if (!weightSpecs || !weightData) throw new Error('the model has no weights');
-  const weights = tf.io.decodeWeights(weightData, weightSpecs);
+  const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
+  const weightsSha256 = await sha256Hex(bytes);
+  const weights = tf.io.decodeWeights(bytes, weightSpecs);
   try {
-    return new GhostNetModel(metadata, weights);
+    return new GhostNetModel(metadata, weights, weightsSha256);
   } finally {
     tf.dispose(Object.values(weights));
   }
