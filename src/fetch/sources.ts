@@ -86,8 +86,9 @@ export function sourceFromUrl(text: string): WeightSource {
     url: url.href,
     format: formatOf(url),
     approxBytes: IMAGENET_SOURCES[0].approxBytes,
-    licence: 'as published by its host',
-    credit: `a copy of the GhostNet 1.0x ImageNet weights at ${url.host}`,
+    // A mirror serves the same weights, under the same licence.
+    licence: IMAGENET_SOURCES[0].licence,
+    credit: `a copy at ${url.host} of the GhostNet 1.0x ImageNet weights published by Huawei Noah's Ark Lab`,
     redirectOrigins: [],
   };
 }
