@@ -85,8 +85,9 @@ export async function keepCurrentModel(): Promise<boolean> {
   const { model, modelId, models, savedModels } = get();
   const entry = models.find((m) => m.id === modelId);
   if (!model || !canKeep(entry, savedModels)) return false;
-  // The weights' hash names it, so the same model kept twice is stored once.
-  const id = `saved-${model.weightsSha256.slice(0, 16)}`;
+  // A hand-brought model is named by its weights' hash, so the same model kept twice is stored once;
+  // a model with an id of its own (the ImageNet download) keeps it.
+  const id = entry.id.startsWith('user-') ? `saved-${model.weightsSha256.slice(0, 16)}` : entry.id;
   try {
     if (!savedModels.some((s) => s.id === id)) await saveArtifacts(id, entry.name, entry.source, model.metadata.provenance.source);
   } catch (e) {
