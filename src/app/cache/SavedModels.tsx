@@ -34,8 +34,8 @@ export function SavedModels() {
     <section className="saved-models" aria-labelledby="saved-models-heading" data-testid="saved-models">
       <h3 id="saved-models-heading">Saved in this browser</h3>
       <p data-testid="cached-storage" data-bytes={stored} data-count={saved.length}>
-        {saved.length === 0 ? 'No models saved.' : `${saved.length} model${saved.length > 1 ? 's' : ''}, ${formatBytes(stored)}`}
-        {estimate ? ` · this page uses ${formatBytes(estimate.usage)} of ${formatBytes(estimate.quota)} the browser allows` : ''}
+        {saved.length === 0 ? 'No models saved' : `${saved.length} model${saved.length > 1 ? 's' : ''}, ${formatBytes(stored)}`}
+        {estimate ? ` · the page stores ${formatBytes(estimate.usage)} of the ${formatBytes(estimate.quota)} the browser allows it` : ''}
       </p>
       {saved.length > 0 && (
         <ul>

@@ -53,7 +53,7 @@ export function ImagenetDownload() {
       </button>
       <small id={hintId} className="imagenet-download-hint" title={APP_SOURCES.map((s) => `${s.url} (${s.licence}): ${s.credit}`).join('\n')}>
         1000 classes: the authors' weights ({first.licence}) from {hostOf(first.url)}
-        {others.length > 0 ? ` (else ${others.map((s) => hostOf(s.url)).join(', ')})` : ''}. Only the file is requested: no cookies, nothing about you or your photos.
+        {others.length > 0 ? ` (else ${others.map((s) => hostOf(s.url)).join(', ')})` : ''}. Only the file is requested; nothing about you or your photos is sent.
       </small>
     </div>
   );
