@@ -54,7 +54,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function send(res: ServerResponse, b: Behaviour, closed: () => boolean): Promise<void> {
   let body = b.body ?? new Uint8Array();
-  const headers: Record<string, string> = { 'Content-Type': b.contentType ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+  // A connection per request: a browser that reuses an idle keep-alive socket just as the server
+  // closes it retries the request, which would blur the order of requests the tests check.
+  const headers: Record<string, string> = { 'Content-Type': b.contentType ?? 'application/octet-stream', 'Cache-Control': 'no-store', Connection: 'close' };
   if (b.cors ?? true) headers['Access-Control-Allow-Origin'] = '*';
   if (b.gzip) {
     body = gzipSync(body);
