@@ -1,8 +1,8 @@
 /** Checkpoint readers and the converter: every supported container gives the same tensors. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseCheckpoint, validateGhostNet } from '../src/convert/checkpoint.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCheckpoint, validateGhostNet, type ParsedCheckpoint } from '../src/convert/checkpoint.ts';
 import { convertCheckpoint, toFloat16Bits } from '../src/convert/convert.ts';
 import { CheckpointError, unpickle, PyDict } from '../src/convert/pickle.ts';
 import { buildNetworkSpec } from '../src/model/architecture.ts';
@@ -13,7 +13,10 @@ const bytes = (f: string) => new Uint8Array(readFileSync(path.join(CHECKPOINTS, 
 const TINY = ['ghostnet_025_tiny_random.pth', 'ghostnet_025_tiny_random.legacy.pth', 'ghostnet_025_tiny_random.safetensors'];
 
 describe('checkpoint containers', () => {
-  const parsed = TINY.map((f) => parseCheckpoint(bytes(f)));
+  let parsed: ParsedCheckpoint[] = [];
+  beforeAll(async () => {
+    parsed = await Promise.all(TINY.map((f) => parseCheckpoint(bytes(f))));
+  });
 
   it('detects each format from the bytes', () => {
     expect(parsed.map((p) => p.format)).toEqual(['pytorch-zip', 'pytorch-legacy', 'safetensors']);
@@ -40,7 +43,7 @@ describe('checkpoint containers', () => {
     }
   });
 
-  it('infers width and classes of the trained and ImageNet-layout checkpoints', () => {
+  it('infers width and classes of the trained and ImageNet-layout checkpoints', async () => {
     const cases: [string, number, number, number][] = [
       ['ghostnet_100_imagenette.safetensors', 1, 10, 3_914_318],
       ['ghostnet_050_imagenette.safetensors', 0.5, 10, 1_319_102],
@@ -48,14 +51,14 @@ describe('checkpoint containers', () => {
       ['ghostnet_100_imagenet1k_random_fp16.pth', 1, 1000, 5_182_508], // torch: sum(p.numel() for p in GhostNet(1000).parameters())
     ];
     for (const [file, width, classes, params] of cases) {
-      const v = validateGhostNet(parseCheckpoint(bytes(file)).tensors);
+      const v = validateGhostNet((await parseCheckpoint(bytes(file))).tensors);
       expect([file, v.width, v.numClasses]).toEqual([file, width, classes]);
       expect(countParameters(storedParameters(v.spec)), file).toBe(params);
     }
   });
 
-  it('unwraps {"state_dict": {"module.*": ...}} and reads float16 storages', () => {
-    const p = parseCheckpoint(bytes('ghostnet_100_imagenet1k_random_fp16.pth'));
+  it('unwraps {"state_dict": {"module.*": ...}} and reads float16 storages', async () => {
+    const p = await parseCheckpoint(bytes('ghostnet_100_imagenet1k_random_fp16.pth'));
     expect(p.tensors.has('conv_stem.weight')).toBe(true);
     expect(p.tensors.get('conv_stem.weight')!.dtype).toBe('float16');
   });
@@ -68,7 +71,7 @@ describe('converter output', () => {
     const spec = buildNetworkSpec(0.25, 10);
     expect(m.weightSpecs.map((w) => w.name)).toEqual(storedParameters(spec).map((p) => p.name));
     expect(m.weightData.byteLength).toBe(4 * storedParameters(spec).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0));
-    const first = parseCheckpoint(src).tensors.get('conv_stem.weight')!.values;
+    const first = (await parseCheckpoint(src)).tensors.get('conv_stem.weight')!.values;
     expect(new Float32Array(m.weightData, 0, first.length)).toEqual(first);
     expect(m.metadata.provenance.sourceFormat).toBe('safetensors');
     expect(m.metadata.provenance.sha256).toMatch(/^[0-9a-f]{64}$/);

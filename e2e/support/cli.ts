@@ -10,6 +10,7 @@ export interface CliPrediction {
   readonly top1: string;
   readonly top1Probability: number;
   readonly names: string[];
+  readonly probabilities: number[];
 }
 
 const cache = new Map<string, Map<string, CliPrediction>>();
@@ -32,6 +33,7 @@ export function cliClassify(model: string, images: string[], size: number): Map<
       top1: r.predictions[0].label,
       top1Probability: r.predictions[0].probability,
       names: r.predictions.map((p) => p.label),
+      probabilities: r.predictions.map((p) => p.probability),
     });
   }
   if (results.size !== images.length) throw new Error(`the CLI classified ${results.size} of ${images.length} images:\n${out}`);

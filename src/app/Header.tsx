@@ -3,6 +3,7 @@ import { BACKENDS, type BackendName } from '../runtime/backends.ts';
 import { changeInputSize, selectModel, switchBackend } from './actions.ts';
 import { useApp } from './store.ts';
 import { PREPROCESSING } from '../model/preprocess.ts';
+import { ImagenetDownload } from './imagenet/ImagenetDownload.tsx';
 
 const SIZES = Array.from({ length: (PREPROCESSING.maxSize - PREPROCESSING.minSize) / 32 + 1 }, (_, i) => PREPROCESSING.minSize + 32 * i);
 
@@ -29,6 +30,7 @@ export function Header() {
             ))}
           </select>
         </label>
+        <ImagenetDownload />
         <label>
           Input size{' '}
           <select data-testid="size-select" value={inputSize} onChange={(e) => void changeInputSize(Number(e.target.value))}>

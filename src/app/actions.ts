@@ -5,6 +5,7 @@ import { backendFromQuery, startBackend, watchWebglContext, type BackendName } f
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
+import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
 import { nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
@@ -26,10 +27,18 @@ export async function startApp(): Promise<void> {
     const res = await fetch('models/index.json');
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const index = (await res.json()) as ShippedIndex;
-    const entries: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: m.id, source: m.url, builtIn: true }));
-    set({ models: entries });
-    const first = index.models.find((m) => m.default) ?? index.models[0];
+    const shipped: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: m.id, source: m.url, builtIn: true }));
+    // Models kept in this browser on earlier visits come from IndexedDB, with no network at all.
+    set({ models: [...shipped, ...(await savedModelEntries())] });
+    const fallback = index.models.find((m) => m.default) ?? index.models[0];
+    const remembered = get().models.find((m) => m.id === rememberedModelId());
+    const first = remembered ?? fallback;
     if (first) await selectModel(first.id);
+    if (!get().model && fallback && first.id !== fallback.id) {
+      const why = get().error;
+      await selectModel(fallback.id);
+      if (why) set({ error: why });
+    }
   } catch (e) {
     set({ error: `The shipped models could not be listed: ${messageOf(e)}` });
   }
@@ -85,6 +94,7 @@ export async function selectModel(id: string): Promise<void> {
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
     set({ model, modelId: id, models, modelStatus: 'ready', modelLoadMs: performance.now() - t0, inputSize: model.inputSize, error: null });
+    rememberModel(id);
     previous?.dispose();
     if (get().input) await classifyCurrent();
   } catch (e) {
@@ -93,8 +103,7 @@ export async function selectModel(id: string): Promise<void> {
 }
 
 /** Add a user's model (converted in memory or from files) and switch to it; true when it is in use. */
-export async function addModel(name: string, source: ModelSource): Promise<boolean> {
-  const id = `user-${Date.now()}`;
+export async function addModel(name: string, source: ModelSource, id = `user-${Date.now()}`): Promise<boolean> {
   set({ models: [...get().models, { id, name, source, builtIn: false }] });
   await selectModel(id);
   if (get().modelId === id) return true;

@@ -15,6 +15,29 @@ export interface ModelEntry {
   readonly builtIn: boolean;
 }
 
+/** A model kept in this browser (IndexedDB), as the diagnostics panel lists it. */
+export interface SavedModelInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly bytes: number;
+  /** The URL it was downloaded from, or the file it was converted from. */
+  readonly origin: string;
+}
+
+/** The one-click ImageNet download while it runs. */
+export interface DownloadState {
+  /** The source being tried ("huggingface.co") and its place in the list. */
+  readonly host: string;
+  readonly attempt: number;
+  readonly sources: number;
+  readonly received: number;
+  /** The announced length, or the approximate size while the server has not said. */
+  readonly total: number;
+  readonly exact: boolean;
+  readonly fraction: number;
+  readonly phase: 'downloading' | 'converting' | 'loading' | 'saving';
+}
+
 export type InputKind = 'upload' | 'sample' | 'webcam';
 
 /** The image every view works on: the last upload, sample or webcam frame. */
@@ -46,6 +69,10 @@ export interface AppState {
   inferenceCount: number;
   /** A checkpoint being converted in the worker. */
   conversion: { readonly file: string; readonly fraction: number; readonly stage: string } | null;
+  /** The ImageNet download in progress (null when none). */
+  download: DownloadState | null;
+  /** Models kept in this browser. */
+  savedModels: readonly SavedModelInfo[];
   /** The message shown in the error region (null when all is well). */
   error: string | null;
   /** Something the user should know that is not an error (e.g. a huge photo was scaled down). */
@@ -73,6 +100,8 @@ export const useApp = create<AppState>((set) => ({
   modelInput: null,
   inferenceCount: 0,
   conversion: null,
+  download: null,
+  savedModels: [],
   error: null,
   notice: null,
   status: '',

@@ -19,6 +19,7 @@ export const OPTIONS = {
   tensor: { type: 'string', multiple: true },
   module: { type: 'string' },
   crop: { type: 'string' },
+  url: { type: 'string', multiple: true },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -52,13 +52,13 @@ function stripModulePrefix(tensors: TensorDict): TensorDict {
   return new Map([...tensors].map(([k, v]) => [k.slice('module.'.length), v]));
 }
 
-export function parseCheckpoint(bytes: Uint8Array): ParsedCheckpoint {
+export async function parseCheckpoint(bytes: Uint8Array): Promise<ParsedCheckpoint> {
   const format = detectFormat(bytes);
   if (format === 'safetensors') {
     const { tensors, metadata } = readSafetensors(bytes);
     return { format, tensors: stripModulePrefix(tensors), metadata };
   }
-  const root = format === 'pytorch-zip' ? readZipCheckpoint(bytes) : readLegacyCheckpoint(bytes);
+  const root = format === 'pytorch-zip' ? await readZipCheckpoint(bytes) : readLegacyCheckpoint(bytes);
   return { format, tensors: stripModulePrefix(stateDictFromPickle(root)), metadata: {} };
 }
 

@@ -4,7 +4,9 @@
  */
 import type * as tfio from '@tensorflow/tfjs-core/dist/io/types';
 import { defaultClasses } from '../model/classes/index.ts';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type GhostNetMetadata } from '../model/format.ts';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, formatWidth, type GhostNetMetadata } from '../model/format.ts';
+
+export { formatWidth };
 import { countParameters, storedParameters } from '../model/parameters.ts';
 import { IMAGENET_CENTER_CROP, PREPROCESSING, type CropRule } from '../model/preprocess.ts';
 import { sha256Hex } from '../model/sha256.ts';
@@ -75,14 +77,11 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
   return out;
 }
 
-export function formatWidth(width: number): string {
-  return `${width.toFixed(width * 10 === Math.round(width * 10) ? 1 : 2)}x`;
-}
 
 export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptions = {}): Promise<ConvertedModel> {
   const progress = options.onProgress ?? (() => {});
   progress(0.05, 'reading');
-  const parsed = parseCheckpoint(bytes);
+  const parsed = await parseCheckpoint(bytes);
   progress(0.5, 'validating');
   const { spec, width, numClasses } = validateGhostNet(parsed.tensors);
   const wnids = parsed.metadata.classes?.split(',');

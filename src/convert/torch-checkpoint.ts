@@ -2,7 +2,7 @@
  * PyTorch checkpoints: the zip format (torch >= 1.6) and the legacy format (back-to-back pickles
  * followed by raw storages). Both are unpickled with the allow-list in `pickle.ts`.
  */
-import { unzipSync } from 'fflate';
+import { ERR_INVALID_CRC32, Uint8ArrayReader, Uint8ArrayWriter, ZipReader, configure } from '@zip.js/zip.js';
 import { CheckpointError, PyDict, PyTuple, isAllowedGlobal, unpickle, type AllowedGlobal } from './pickle.ts';
 import { DTYPE_BYTES, readStrided, type SourceDType } from './tensors.ts';
 
@@ -88,25 +88,59 @@ export function isZip(bytes: Uint8Array): boolean {
   return ZIP_MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** Read a zip-format `.pth`; returns the unpickled root object with TensorRefs in it. */
-export function readZipCheckpoint(bytes: Uint8Array): unknown {
-  let files: Record<string, Uint8Array>;
+// Stored .pth entries need no codec; reading on the calling thread (itself a worker in the app)
+// keeps zip.js from starting web workers of its own.
+configure({ useWebWorkers: false });
+
+/**
+ * Every entry of a zip archive, each checked against the CRC-32 its header records. PyTorch does
+ * not check them, so without this a flipped bit in a tensor would convert silently.
+ */
+async function unzipVerified(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
+  const reader = new ZipReader(new Uint8ArrayReader(bytes));
+  const data = new Map<string, Uint8Array>();
   try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new CheckpointError(`the file looks like a zip archive but cannot be read (${(e as Error).message}); it may be truncated`);
+    let entries;
+    try {
+      entries = await reader.getEntries();
+    } catch (e) {
+      throw new CheckpointError(`the file looks like a zip archive but cannot be read (${(e as Error).message}); it may be truncated`);
+    }
+    // All entries at once: zip.js streams each one, and waiting for them one by one costs seconds.
+    const files = entries.filter((e) => !e.directory);
+    const results = await Promise.allSettled(files.map((entry) => entry.getData(new Uint8ArrayWriter(), { checkCrc32: true })));
+    results.forEach((result, i) => {
+      const name = files[i].filename;
+      if (result.status === 'fulfilled') {
+        data.set(name, result.value);
+        return;
+      }
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      if (message === ERR_INVALID_CRC32) {
+        throw new CheckpointError(`the file is damaged: the zip entry "${name}" does not match its CRC-32 checksum (a changed byte in the download or on disk)`);
+      }
+      throw new CheckpointError(`the zip entry "${name}" cannot be read (${message}); the file may be truncated or damaged`);
+    });
+  } finally {
+    await reader.close();
   }
-  const pkl = Object.keys(files).filter((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
+  return data;
+}
+
+/** Read a zip-format `.pth`; returns the unpickled root object with TensorRefs in it. */
+export async function readZipCheckpoint(bytes: Uint8Array): Promise<unknown> {
+  const files = await unzipVerified(bytes);
+  const pkl = [...files.keys()].filter((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
   if (pkl.length !== 1) throw new CheckpointError('the zip archive is not a PyTorch checkpoint (no single data.pkl inside)');
   const prefix = pkl[0].slice(0, -'data.pkl'.length);
-  const byteorder = files[`${prefix}byteorder`];
+  const byteorder = files.get(`${prefix}byteorder`);
   if (byteorder && new TextDecoder().decode(byteorder).trim() !== 'little') {
     throw new CheckpointError('the checkpoint was saved big-endian, which is not supported');
   }
   const storages = new Map<string, StorageRef>();
-  const { value } = unpickle(files[pkl[0]], 0, { globals: allowList(), persistentLoad: (pid) => storageFromPid(pid, storages) });
+  const { value } = unpickle(files.get(pkl[0])!, 0, { globals: allowList(), persistentLoad: (pid) => storageFromPid(pid, storages) });
   for (const s of storages.values()) {
-    const data = files[`${prefix}data/${s.key}`];
+    const data = files.get(`${prefix}data/${s.key}`);
     if (!data) throw new CheckpointError(`the checkpoint is missing the data of storage ${s.key} (truncated or corrupt)`);
     s.bytes = data;
   }

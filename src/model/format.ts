@@ -41,6 +41,11 @@ export interface GhostNetMetadata {
   readonly provenance: Provenance;
 }
 
+/** A width multiplier as the paper writes it: 1.0x, 0.5x, 1.3x, 0.75x. */
+export function formatWidth(width: number): string {
+  return `${width.toFixed(width * 10 === Math.round(width * 10) ? 1 : 2)}x`;
+}
+
 /** Read and check the metadata of a loaded manifest; throws a clear message otherwise. */
 export function metadataFromArtifacts(userDefinedMetadata: unknown): GhostNetMetadata {
   const m = (userDefinedMetadata as { ghostnet?: GhostNetMetadata } | undefined)?.ghostnet;

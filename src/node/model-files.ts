@@ -55,17 +55,26 @@ export async function convertFile(checkpoint: string, options: ConvertOptions = 
 }
 
 /**
- * Write model.json + weights into `outDir` all at once: files go to a temporary sibling folder
- * that is renamed into place, so a failure never leaves a half-written model folder.
+ * A model folder can be written at `outDir`: it does not exist, or is an empty folder (its entries,
+ * [], are returned; null when absent). Commands that download first check this before they start.
  */
-export async function writeModelDir(model: ConvertedModel, outDir: string): Promise<void> {
-  const target = path.resolve(outDir);
-  const existing = await fs.readdir(target).catch((e: NodeJS.ErrnoException) => {
+export async function checkOutputDir(outDir: string): Promise<string[] | null> {
+  const existing = await fs.readdir(path.resolve(outDir)).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return null;
     if (e.code === 'ENOTDIR') throw new Error(`${outDir}: exists and is not a folder`);
     throw e;
   });
   if (existing && existing.length > 0) throw new Error(`${outDir}: the folder exists and is not empty; choose a new one`);
+  return existing;
+}
+
+/**
+ * Write model.json + weights into `outDir` all at once: files go to a temporary sibling folder
+ * that is renamed into place, so a failure never leaves a half-written model folder.
+ */
+export async function writeModelDir(model: ConvertedModel, outDir: string): Promise<void> {
+  const target = path.resolve(outDir);
+  const existing = await checkOutputDir(outDir);
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   try {

@@ -17,11 +17,17 @@ const lower = (f: File) => f.name.toLowerCase();
 export const isCheckpointFile = (f: File) => SETTINGS.checkpoint.extensions.some((ext) => lower(f).endsWith(ext));
 export const isModelFolderFile = (f: File) => lower(f).endsWith('.json') || lower(f).endsWith('.bin');
 
-/** Run the converter in a worker; resolves with the converted model, rejects with its message. */
-export function convertInWorker(file: File, bytes: ArrayBuffer, onProgress: (fraction: number, stage: string) => void): Promise<ConvertedModel> {
+/**
+ * Run the converter in a worker; resolves with the converted model, rejects with its message.
+ * `bytes` is transferred to the worker (detached here). An abort stops the worker at once.
+ */
+export function convertInWorker(fileName: string, bytes: ArrayBuffer, onProgress: (fraction: number, stage: string) => void, signal?: AbortSignal): Promise<ConvertedModel> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(new DOMException('The conversion was cancelled', 'AbortError')); return; }
     const worker = new Worker(new URL('./convert.worker.ts', import.meta.url), { type: 'module', name: 'ghostnet-convert' });
-    const finish = () => worker.terminate();
+    const onAbort = () => { finish(); reject(new DOMException('The conversion was cancelled', 'AbortError')); };
+    const finish = () => { worker.terminate(); signal?.removeEventListener('abort', onAbort); };
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.onmessage = (event: MessageEvent<ConvertReply>) => {
       const reply = event.data;
       if (reply.type === 'progress') onProgress(reply.fraction, reply.stage);
@@ -33,7 +39,7 @@ export function convertInWorker(file: File, bytes: ArrayBuffer, onProgress: (fra
       finish();
       reject(new Error(event.message || 'the conversion worker failed to start'));
     };
-    const request: ConvertRequest = { bytes, fileName: file.name };
+    const request: ConvertRequest = { bytes, fileName };
     worker.postMessage(request, [bytes]);
   });
 }
@@ -42,8 +48,8 @@ let busy = false;
 
 /** Convert a checkpoint file and switch to it. */
 export async function loadCheckpointFile(file: File): Promise<boolean> {
-  if (busy) {
-    set({ error: 'A checkpoint is already being converted; wait for it to finish.' });
+  if (busy || useApp.getState().download) {
+    set({ error: 'A checkpoint is already being converted (or the ImageNet model downloaded); wait for it to finish.' });
     return false;
   }
   if (file.size === 0) {
@@ -58,7 +64,7 @@ export async function loadCheckpointFile(file: File): Promise<boolean> {
   set({ conversion: { file: file.name, fraction: 0, stage: 'reading the file' }, error: null });
   try {
     const bytes = await file.arrayBuffer();
-    const converted = await convertInWorker(file, bytes, (fraction, stage) => set({ conversion: { file: file.name, fraction, stage } }));
+    const converted = await convertInWorker(file.name, bytes, (fraction, stage) => set({ conversion: { file: file.name, fraction, stage } }));
     set({ conversion: { file: file.name, fraction: 1, stage: 'loading the weights' } });
     const ok = await addModel(converted.metadata.name, converted);
     if (ok) set({ notice: `"${file.name}" was converted: ${converted.metadata.name}, ${converted.metadata.numClasses} classes.` });

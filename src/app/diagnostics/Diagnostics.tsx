@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { memorySnapshot, runLeakCheck, type LeakCheckResult } from '../actions.ts';
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
+import { SavedModels } from '../cache/SavedModels.tsx';
 
 const NO_MEMORY = { numTensors: 0, numBytes: 0 };
 
@@ -72,6 +73,7 @@ export function Diagnostics() {
           ? `Stopped after ${leak.completed} of ${leak.runs} inferences (see the message above).`
           : `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`)}
       </p>
+      <SavedModels />
     </aside>
   );
 }
