@@ -9,6 +9,7 @@ import { classify } from './commands/classify.ts';
 import { convert } from './commands/convert.ts';
 import { evaluate } from './commands/eval.ts';
 import { features } from './commands/features.ts';
+import { ghostFit } from './commands/ghost-fit.ts';
 import { logits } from './commands/logits.ts';
 
 /** The commands, in the order the usage lists them. */
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evaluate,
   logits,
   features,
+  'ghost-fit': ghostFit,
 };
 
 const USAGE = `usage: ghostnet <command> ...
