@@ -14,6 +14,9 @@ import { load } from '../src/model/index.ts';
 import { buildNetworkSpec } from '../src/model/architecture.ts';
 import { disjointBestPairs, fitGhosts, reconstruct, type FittedTarget, type KernelFit, type LayerMapsData } from '../src/model/ghost-fit.ts';
 import { findMapLayer, mapLayerSize, mapLayers } from '../src/model/layer-maps.ts';
+import { packRgb, viridisLut } from '../src/viz/colormap.ts';
+import { hitTest, mapGridLayout, mapGridRanges, paintMapGrid, slotRect } from '../src/viz/grid.ts';
+import { createTarget } from '../src/viz/heatmap.ts';
 import { CHECKPOINTS, FIXTURES, SAMPLES, readF32, runCli } from './helpers.ts';
 
 const GHOST_FIT = path.join(FIXTURES, 'ghost-fit');
@@ -345,5 +348,37 @@ describe('ghost-fit command', () => {
     const badImage = runCli(['ghost-fit', model, path.join(SAMPLES, 'labels.csv'), '--layer', 'conv_stem']);
     expect(badImage.status).toBe(1);
     expect(badImage.stderr).toMatch(/^error: /);
+  });
+});
+
+describe('map grid (src/viz/grid.ts) for the ghost-fit view', () => {
+  it('one map per cell, inside the canvas, hits invert, boxes around both maps of a pair', () => {
+    for (const [h, w, c] of [[112, 112, 16], [14, 14, 336], [7, 7, 960], [1, 2, 3]] as const) {
+      const layout = mapGridLayout(h, w, c);
+      expect(layout.ghostsPerCell).toBe(0);
+      for (const p of [0, Math.floor(c / 2), c - 1]) {
+        const r = slotRect(layout, p, 0);
+        expect(r.x - layout.boxThickness).toBeGreaterThanOrEqual(0);
+        expect(r.x + r.w + layout.boxThickness).toBeLessThanOrEqual(layout.width);
+        expect(r.y + r.h + layout.boxThickness).toBeLessThanOrEqual(layout.height);
+        expect(hitTest(layout, r.x + r.w - 1, r.y + r.h - 1)).toEqual({ position: p, slot: 0 });
+      }
+    }
+    // Three 1 x 2 maps: [0, 1], [3, 2], [5, 5] (constant); pair (2 -> 0) boxed in red.
+    const stack = { data: new Float32Array([0, 3, 5, 1, 2, 5]), height: 1, width: 2, channels: 3 };
+    const layout = mapGridLayout(1, 2, 3);
+    const target = createTarget(layout.width, layout.height);
+    const lut = viridisLut();
+    const red = packRgb(255, 0, 0);
+    const white = packRgb(255, 255, 255);
+    paintMapGrid(target, layout, { stack, order: [0, 1, 2], normalisation: 'per-map', boxes: [{ maps: [2, 0], colour: red }], lut, background: white }, mapGridRanges(stack));
+    const px = (x: number, y: number) => target.pixels[y * target.width + x];
+    const [m0, m1, m2] = [0, 1, 2].map((p) => slotRect(layout, p, 0));
+    expect([px(m0.x, m0.y), px(m0.x + m0.w - 1, m0.y)]).toEqual([lut[0], lut[255]]);
+    expect([px(m1.x, m1.y), px(m1.x + m1.w - 1, m1.y)]).toEqual([lut[255], lut[0]]);
+    expect(px(m2.x, m2.y)).toBe(lut[0]);
+    expect([px(m0.x - 1, m0.y), px(m2.x + m2.w, m2.y + m2.h)]).toEqual([red, red]);
+    expect(px(m1.x - 1, m1.y)).toBe(white);
+    expect(() => mapGridLayout(4, 4, 0)).toThrow(/at least one map/);
   });
 });

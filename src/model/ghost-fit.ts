@@ -114,6 +114,8 @@ export interface FitOptions {
  * (to float64 precision of the normal equations) a combination of the copies before it: dropped.
  */
 const PIVOT_TOLERANCE = 1e-10;
+/** Targets whose cross terms are summed together (K * TARGET_BLOCK doubles stay in L1/L2). */
+const TARGET_BLOCK = 128;
 /**
  * A shifted copy whose variance (sum of squared deviations) is at most this fraction of its sum of
  * squares is constant up to rounding (the subtraction that gives the variance cancels).
@@ -176,21 +178,26 @@ function choleskyDropping(a: Float64Array, n: number, secondMoment: Float64Array
   return rank;
 }
 
-/** Solve L z = b over the kept columns (z[k] = 0 for dropped ones); returns |z|^2 = b' Sigma^+ b. */
-function forwardSolve(l: Float64Array, n: number, kept: Uint8Array, b: Float64Array, z: Float64Array): number {
-  let sum = 0;
+/**
+ * Solve L Z = B for all targets at once, in place: `zs` holds n rows of `C` right-hand sides
+ * (one column per target); rows of dropped columns become 0. The inner loop runs over targets.
+ */
+function forwardSolveAll(l: Float64Array, n: number, kept: Uint8Array, zs: Float64Array, C: number): void {
   for (let k = 0; k < n; k++) {
+    const row = k * C;
     if (!kept[k]) {
-      z[k] = 0;
+      zs.fill(0, row, row + C);
       continue;
     }
-    let s = b[k];
-    for (let m = 0; m < k; m++) s -= l[k * n + m] * z[m];
-    const v = s / l[k * n + k];
-    z[k] = v;
-    sum += v * v;
+    for (let m = 0; m < k; m++) {
+      const f = l[k * n + m];
+      if (f === 0) continue;
+      const other = m * C;
+      for (let j = 0; j < C; j++) zs[row + j] -= f * zs[other + j];
+    }
+    const inv = 1 / l[k * n + k];
+    for (let j = 0; j < C; j++) zs[row + j] *= inv;
   }
-  return sum;
 }
 
 /** Solve L' w = z over the kept columns (w[k] = 0 for dropped ones). */
@@ -217,7 +224,8 @@ interface KernelState {
   readonly moment: Float64Array;
   readonly l: Float64Array;
   readonly kept: Uint8Array;
-  readonly b: Float64Array;
+  /** n rows of C: the centred cross terms of every target, then L^-1 of them. */
+  readonly zs: Float64Array;
   readonly z: Float64Array;
   readonly bestR2: Float64Array;
   readonly bestSource: Int32Array;
@@ -260,7 +268,7 @@ export function fitGhosts(stack: LayerMapsData, kernels: readonly FitKernel[] = 
     return {
       d, n, index,
       sigma: new Float64Array(n * n), moment: new Float64Array(n), l: new Float64Array(n * n), kept: new Uint8Array(n),
-      b: new Float64Array(n), z: new Float64Array(n),
+      zs: new Float64Array(n * C), z: new Float64Array(n),
       bestR2: new Float64Array(C).fill(-1), bestSource: new Int32Array(C).fill(-1),
       bestFilter: new Float64Array(C * n), bestBias: new Float64Array(C),
       rankDeficient: [],
@@ -274,6 +282,7 @@ export function fitGhosts(stack: LayerMapsData, kernels: readonly FitKernel[] = 
   const gram = new Float64Array(K * K);
   const sums = new Float64Array(K);
   const cross = new Float64Array(K * C);
+  const explained = new Float64Array(C);
   const w = new Float64Array(K);
 
   for (let i = 0; i < C; i++) {
@@ -289,10 +298,10 @@ export function fitGhosts(stack: LayerMapsData, kernels: readonly FitKernel[] = 
     gram.fill(0);
     sums.fill(0);
     cross.fill(0);
+    // Gram matrix and sums of the mean-shifted copies (upper triangle).
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const at = (y + R) * Wp + x + R;
-        // Gram matrix and sums of the mean-shifted copies (upper triangle).
         for (let k = 0; k < K; k++) values[k] = shifted[at + offsets[k]];
         for (let k = 0; k < K; k++) {
           const a = values[k];
@@ -301,19 +310,28 @@ export function fitGhosts(stack: LayerMapsData, kernels: readonly FitKernel[] = 
           const row = k * K;
           for (let m = k; m < K; m++) gram[row + m] += a * values[m];
         }
-        // Cross terms with every centred target, from the raw copies (zeros skipped).
-        const p = (y * W + x) * C;
-        for (let k = 0; k < K; k++) {
-          const a = raw[at + offsets[k]];
-          if (a === 0) continue;
-          const row = k * C;
-          for (let j = 0; j < C; j++) cross[row + j] += a * centred[p + j];
+      }
+    }
+    // Cross terms with every centred target, from the raw copies (zeros skipped), a block of
+    // targets at a time so that their sums stay in the fastest cache.
+    for (let j0 = 0; j0 < C; j0 += TARGET_BLOCK) {
+      const j1 = Math.min(C, j0 + TARGET_BLOCK);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const at = (y + R) * Wp + x + R;
+          const p = (y * W + x) * C;
+          for (let k = 0; k < K; k++) {
+            const a = raw[at + offsets[k]];
+            if (a === 0) continue;
+            const row = k * C - p;
+            for (let j = p + j0, end = p + j1; j < end; j++) cross[row + j] += a * centred[j];
+          }
         }
       }
     }
 
     for (const s of states) {
-      const { n, index, sigma, moment, l, kept, b, z } = s;
+      const { n, index, sigma, moment, l, kept, zs, z } = s;
       for (let r = 0; r < n; r++) {
         const kr = index[r];
         moment[r] = gram[kr * K + kr];
@@ -327,17 +345,27 @@ export function fitGhosts(stack: LayerMapsData, kernels: readonly FitKernel[] = 
       }
       const rank = choleskyDropping(sigma, n, moment, l, kept);
       if (rank < n) s.rankDeficient.push({ source: i, rank });
+      // b' Sigma^+ b = |L^-1 b|^2 for every target at once.
+      explained.fill(0);
+      if (rank > 0) {
+        for (let r = 0; r < n; r++) zs.set(cross.subarray(index[r] * C, (index[r] + 1) * C), r * C);
+        forwardSolveAll(l, n, kept, zs, C);
+        for (let r = 0; r < n; r++) {
+          const row = r * C;
+          for (let j = 0; j < C; j++) explained[j] += zs[row + j] * zs[row + j];
+        }
+      }
       for (let j = 0; j < C; j++) {
         if (j === i || constant[j]) continue;
-        for (let r = 0; r < n; r++) b[r] = cross[index[r] * C + j];
-        const explained = rank > 0 ? forwardSolve(l, n, kept, b, z) : 0;
-        const r2 = Math.min(1, Math.max(0, 1 - Math.max(0, ssTot[j] - explained) / ssTot[j]));
+        const r2 = Math.min(1, Math.max(0, 1 - Math.max(0, ssTot[j] - explained[j]) / ssTot[j]));
         if (s.pairs) s.pairs[j * C + i] = r2;
         if (r2 > s.bestR2[j]) {
           s.bestR2[j] = r2;
           s.bestSource[j] = i;
-          if (rank > 0) backSolve(l, n, kept, z, w);
-          else w.fill(0, 0, n);
+          if (rank > 0) {
+            for (let r = 0; r < n; r++) z[r] = zs[r * C + j];
+            backSolve(l, n, kept, z, w);
+          } else w.fill(0, 0, n);
           // Bias in the original coordinates: mean(target) - sum_k w_k mean(shifted copy k of the source).
           let bias = mean[j];
           for (let r = 0; r < n; r++) {
