@@ -122,12 +122,6 @@ const TARGET_BLOCK = 128;
  */
 const VARIANCE_TOLERANCE = 1e-10;
 
-/** Multiply-adds the fit of a layer costs (pixel passes), for progress estimates and budgets. */
-export function fitCost(height: number, width: number, channels: number, kernels: readonly FitKernel[] = FIT_KERNELS): number {
-  const k = Math.max(...kernels) ** 2;
-  return height * width * channels * (k * channels + (k * (k + 1)) / 2);
-}
-
 /** Channel statistics: mean, sum of squared deviations (two passes) and whether the map is constant. */
 function channelStats(stack: LayerMapsData): { mean: Float64Array; ssTot: Float64Array; constant: Uint8Array } {
   const { data, channels: C } = stack;

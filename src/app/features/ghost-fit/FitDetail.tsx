@@ -40,12 +40,18 @@ export function FitDetail({ maps, pair, d, normalisation, ranges }: Props) {
       </h4>
       <div className="ghost-fit-detail-row">
         <MapCanvas stack={stack} channel={pair.source} range={sourceRange} probe={null} testId="ghost-fit-source" label={`Source: map ${pair.source}`} />
-        <span className="ghost-fit-op" aria-hidden="true">⊛</span>
-        <FilterTable filter={pair.filter} d={d} bias={pair.bias} />
-        <span className="ghost-fit-op" aria-hidden="true">=</span>
-        <MapCanvas stack={rebuilt} channel={0} range={targetRange} probe={null} testId="ghost-fit-reconstruction" label="Reconstruction: filtered source + bias" />
-        <span className="ghost-fit-op" aria-hidden="true">≈</span>
-        <MapCanvas stack={stack} channel={pair.target} range={targetRange} probe={null} testId="ghost-fit-target" label={`Target: map ${pair.target}`} />
+        <div className="ghost-fit-step">
+          <span className="ghost-fit-op" aria-hidden="true">⊛</span>
+          <FilterTable filter={pair.filter} d={d} bias={pair.bias} />
+        </div>
+        <div className="ghost-fit-step">
+          <span className="ghost-fit-op" aria-hidden="true">=</span>
+          <MapCanvas stack={rebuilt} channel={0} range={targetRange} probe={null} testId="ghost-fit-reconstruction" label="Reconstruction: filtered source + bias" />
+        </div>
+        <div className="ghost-fit-step">
+          <span className="ghost-fit-op" aria-hidden="true">≈</span>
+          <MapCanvas stack={stack} channel={pair.target} range={targetRange} probe={null} testId="ghost-fit-target" label={`Target: map ${pair.target}`} />
+        </div>
       </div>
     </section>
   );
