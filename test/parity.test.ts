@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { readModelSource } from '../src/node/model-files.ts';
 import { load, type GhostNetModel } from '../src/model/index.ts';
-import { CHECKPOINTS, REFERENCE_DIR, SHIPPED, argmax, inputTensorFile, maxAbsDiff, readF32, reference } from './helpers.ts';
+import { CHECKPOINTS, FIXTURES, REFERENCE_DIR, SHIPPED, argmax, inputTensorFile, maxAbsDiff, readF32, reference } from './helpers.ts';
 
 const FP32_MODELS: Record<string, string> = {
   ghostnet_100_imagenette: 'ghostnet_100_imagenette.safetensors',
@@ -92,13 +92,18 @@ describe('Ghost-module taps parity', () => {
     byModel.set(entry[1].model, list);
   }
   for (const [modelName, taps] of byModel) {
-    it(`${modelName}: intrinsic and ghost maps of ${new Set(taps.map((t) => t[1].module)).size} modules within 1e-4 of each map's range`, async () => {
+    it(`${modelName}: the stem's maps, and intrinsic and ghost maps of ${new Set(taps.map((t) => t[1].module)).size} modules, within 1e-4 of each map's range`, async () => {
       const model = await load(await readModelSource(path.join(CHECKPOINTS, FP32_MODELS[modelName])));
       const inputName = taps[0][1].input;
       const ids = [...new Set(taps.map(([, t]) => t.module))];
       const x = inputTensor(inputName);
       const before = tf.memory().numTensors;
-      const result = model.forward(x, ids);
+      const result = model.forward(x, ids, undefined, { stem: true });
+      // The stem (conv_stem after BatchNorm and ReLU), from the ghost-fit reference made with the authors' model.
+      const stem = readF32(path.join(FIXTURES, 'ghost-fit', `${modelName}__conv_stem.maps.f32`));
+      expect(result.stem!.shape).toEqual([1, 112, 112, model.spec.stemChannels]);
+      const stemRange = stem.reduce((m, v) => Math.max(m, v), 0); // after ReLU: 0 .. max
+      expect(maxAbsDiff((await result.stem!.data()) as Float32Array, stem) / stemRange, 'conv_stem').toBeLessThan(1e-4);
       for (const [file, t] of taps) {
         const tap = result.taps.get(t.module)!;
         const tensor = t.kind === 'intrinsic' ? tap.intrinsic : tap.ghost;
@@ -109,7 +114,7 @@ describe('Ghost-module taps parity', () => {
         for (const v of want) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         expect(maxAbsDiff(got, want) / Math.max(hi - lo, 1e-6), file).toBeLessThan(1e-4);
       }
-      tf.dispose([result.logits, ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])]);
+      tf.dispose([result.logits, result.stem!, ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])]);
       expect(tf.memory().numTensors).toBe(before);
       x.dispose();
       model.dispose();

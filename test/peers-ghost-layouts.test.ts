@@ -49,7 +49,12 @@ describe('GhostNetwork layouts keep PyTorch parity', () => {
       try {
         for (const [label, layout] of LAYOUTS) {
           const net = new GhostNetwork(buildNetworkSpec(meta.width, meta.numClasses), weights, layout);
-          const result = net.forward(x, [...new Set(taps.map(([, t]) => t.module))]);
+          const result = net.forward(x, [...new Set(taps.map(([, t]) => t.module))], { stem: true });
+          // The stem writes the first block's layout; its tap is in PyTorch's channel order in every layout.
+          const stem = f32(path.join('test/fixtures/ghost-fit', `${model}__conv_stem.maps.f32`));
+          const stemGot = await result.stem!.data();
+          const stemDiff = stem.reduce((m, v, i) => Math.max(m, Math.abs(v - stemGot[i])), 0);
+          expect(stemDiff / stem.reduce((m, v) => Math.max(m, v), 0), `${label} conv_stem`).toBeLessThan(1e-4);
           const logits = await result.logits.data();
           const want = reference.logits[model][inputName];
           expect(Math.max(...want.map((v, i) => Math.abs(v - logits[i]))), `${label} logits`).toBeLessThan(1e-3);
@@ -66,7 +71,7 @@ describe('GhostNetwork layouts keep PyTorch parity', () => {
             }
             expect(diff / range, `${label} ${file}`).toBeLessThan(1e-4);
           }
-          tf.dispose([result.logits, ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])]);
+          tf.dispose([result.logits, result.stem!, ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])]);
           net.dispose();
           expect(tf.memory().numTensors, `${label} leaks no tensors`).toBe(before);
         }

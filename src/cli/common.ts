@@ -18,6 +18,8 @@ export const OPTIONS = {
   shape: { type: 'string' },
   tensor: { type: 'string', multiple: true },
   module: { type: 'string' },
+  layer: { type: 'string' },
+  d: { type: 'string' },
   crop: { type: 'string' },
   url: { type: 'string', multiple: true },
   backend: { type: 'string' },

@@ -10,6 +10,7 @@ import { convert } from './commands/convert.ts';
 import { evaluate } from './commands/eval.ts';
 import { features } from './commands/features.ts';
 import { fetchImagenet } from './commands/fetch-imagenet.ts';
+import { ghostFit } from './commands/ghost-fit.ts';
 import { logits } from './commands/logits.ts';
 
 /** The commands, in the order the usage lists them. */
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   logits,
   features,
   'fetch-imagenet': fetchImagenet,
+  'ghost-fit': ghostFit,
 };
 
 const USAGE = `usage: ghostnet <command> ...

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GHOSTNET_CONSTANTS, buildNetworkSpec, ghostModuleShape, type NetworkSpec } from './architecture.ts';
 import { metadataFromArtifacts, type GhostNetMetadata } from './format.ts';
-import { GhostNetwork, type ForwardResult, type StepTiming } from './network.ts';
+import { GhostNetwork, type ForwardOptions, type ForwardResult, type StepTiming } from './network.ts';
+import { findMapLayer, mapLayerSize, moduleOutput, type MapLayer } from './layer-maps.ts';
 import { preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
 import { pairSimilarities, type PairSimilarity } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
@@ -16,7 +17,8 @@ import { sha256Hex } from './sha256.ts';
 export type { GhostNetMetadata } from './format.ts';
 export type { CenterCrop, CropRule, PixelBuffer } from './preprocess.ts';
 export type { PairSimilarity } from './similarity.ts';
-export type { StepTiming, ForwardResult, GhostTap } from './network.ts';
+export type { StepTiming, ForwardOptions, ForwardResult, GhostTap } from './network.ts';
+export type { MapLayer, MapLayerKind } from './layer-maps.ts';
 
 export interface Prediction {
   readonly index: number;
@@ -37,6 +39,17 @@ export interface FeatureMaps {
   readonly intrinsic: Float32Array;
   readonly ghost: Float32Array;
   readonly pairs: PairSimilarity[];
+}
+
+/** The maps of one layer (see layer-maps.ts) for one image. */
+export interface LayerMaps {
+  readonly layer: MapLayer;
+  readonly inputSize: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** HWC float32, batch dropped, channels in PyTorch's order. */
+  readonly data: Float32Array;
 }
 
 /** In-memory model artifacts: what the converter produces and what model.json + weights hold. */
@@ -105,9 +118,9 @@ export class GhostNetModel {
     return this.withInput(input, size, (x) => this.network.forward(x).logits);
   }
 
-  /** Logits and Ghost-module taps from one pass; the caller disposes all returned tensors. */
-  forward(input: ModelInput, tapIds: readonly string[] = [], size?: number): ForwardResult {
-    return this.withInput(input, size, (x) => this.network.forward(x, tapIds));
+  /** Logits and Ghost-module taps (and the stem's output if asked) from one pass; the caller disposes all returned tensors. */
+  forward(input: ModelInput, tapIds: readonly string[] = [], size?: number, options: ForwardOptions = {}): ForwardResult {
+    return this.withInput(input, size, (x) => this.network.forward(x, tapIds, options));
   }
 
   /** Top-K classes with softmax probabilities. One async read; nothing blocks the thread. */
@@ -141,6 +154,34 @@ export class GhostNetModel {
       };
     } finally {
       tf.dispose([result.logits, tap.intrinsic, tap.ghost]);
+    }
+  }
+
+  /** The maps of a layer by id (`conv_stem`, `blocks.S.B.ghostK.primary_conv`, `blocks.S.B.ghostK`) for an image. */
+  async layerMaps(input: ModelInput, layerId: string, size?: number): Promise<LayerMaps> {
+    const layer = findMapLayer(this.spec, layerId);
+    const inputSize = input instanceof tf.Tensor ? input.shape[1] : (size ?? this.inputSize);
+    const result = this.forward(input, layer.kind === 'stem' ? [] : [layer.module.id], size, { stem: layer.kind === 'stem' });
+    const tensors = [result.logits, ...(result.stem ? [result.stem] : []), ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])];
+    try {
+      let data: Float32Array;
+      let shape: number[];
+      if (layer.kind === 'stem') {
+        shape = result.stem!.shape;
+        data = (await result.stem!.data()) as Float32Array;
+      } else {
+        const tap = result.taps.get(layer.module.id)!;
+        shape = tap.intrinsic.shape;
+        const intrinsic = (await tap.intrinsic.data()) as Float32Array;
+        data = layer.kind === 'primary' ? intrinsic : moduleOutput(intrinsic, (await tap.ghost.data()) as Float32Array, layer.module, shape[1] * shape[2]);
+      }
+      const [, height, width] = shape;
+      if (height !== mapLayerSize(this.spec, layer, inputSize) || data.length !== height * width * layer.channels) {
+        throw new Error(`${layer.id}: the network returned maps of shape [${shape}], not ${layer.channels} channels`);
+      }
+      return { layer, inputSize, height, width, channels: layer.channels, data };
+    } finally {
+      tf.dispose(tensors);
     }
   }
 

@@ -82,6 +82,8 @@ interface StepState {
   /** The first Ghost module's kernel already applied the stride-2 depthwise conv. */
   strideDone: boolean;
   taps: TapRequest | null;
+  /** Set when the pass should keep the stem's output (conv_stem after BatchNorm and ReLU). */
+  stemTap: { value: tf.Tensor4D | null } | null;
 }
 
 /** Which Ghost modules' maps a pass should keep, and where it puts them. */
@@ -106,6 +108,14 @@ export interface StepTiming {
 export interface ForwardResult {
   readonly logits: tf.Tensor2D;
   readonly taps: Map<string, GhostTap>;
+  /** The stem's output (conv_stem after BatchNorm and ReLU), NHWC in PyTorch's channel order, when asked for. */
+  readonly stem: tf.Tensor4D | null;
+}
+
+/** What a pass should hand back besides the logits and the Ghost-module taps. */
+export interface ForwardOptions {
+  /** Keep the stem's output (`ForwardResult.stem`). */
+  readonly stem?: boolean;
 }
 
 /** The layout a Ghost module's output is handed on in. */
@@ -125,6 +135,17 @@ function ghostWeights(w: tf.NamedTensorMap, g: GhostModuleSpec, input: ChannelLa
 
 const partsOf = (x: Value): readonly tf.Tensor4D[] => (Array.isArray(x) ? x : [x as tf.Tensor4D]);
 
+/** A value stored in `layout` as one tensor in PyTorch's channel order (a copy when it is already). */
+function naturalChannels(x: Value, layout: ChannelLayout): tf.Tensor4D {
+  const parts = partsOf(x);
+  const whole = parts.length === 1 ? tf.clone(parts[0]) : (tf.concat(parts as tf.Tensor4D[], 3) as tf.Tensor4D);
+  if (!layout.order) return whole;
+  // order[k] = PyTorch channel at position k; gather position of each PyTorch channel.
+  const position = new Int32Array(layout.order.length);
+  layout.order.forEach((channel, k) => { position[channel] = k; });
+  return tf.gather(whole, position, 3) as tf.Tensor4D;
+}
+
 /** `x + residual`, part by part (both in the same channel layout); `x` itself without a residual. */
 function addResidual(x: Value, residual: Value | null): Value {
   if (!residual) return x;
@@ -136,6 +157,8 @@ function addResidual(x: Value, residual: Value | null): Value {
 /** Prepared weights and the forward pass of one GhostNet. Owns its tensors until dispose(). */
 export class GhostNetwork {
   private readonly stem: Conv;
+  /** How the stem writes its channels (the first block's layout when its shortcut is the identity). */
+  private readonly stemLayout: ChannelLayout;
   private readonly blocks: BlockWeights[];
   private readonly lastConv: Conv;
   private readonly head: Dense;
@@ -162,6 +185,7 @@ export class GhostNetwork {
     const kindAt = (kind: GhostOutput, stage: number): GhostOutput => (kind === 'parts' && stage >= (this.layout.partsBeforeStage ?? Infinity) ? 'concat' : kind);
     let streamKind = kindAt(this.layout.ghost2, 0);
     let stream: ChannelLayout = first?.identityShortcut ? ghostOutputLayout(first.ghost2, streamKind) : NATURAL;
+    this.stemLayout = stream;
     this.stem = convFor(conv('conv_stem', 'bn1', 3, 2, false, 'relu'), NATURAL, stream);
     this.blocks = spec.blocks.map((b) => {
       const input = stream;
@@ -250,7 +274,13 @@ export class GhostNetwork {
    * the same code serves `forward` and per-layer profiling.
    */
   private buildSteps(): NetworkStep[] {
-    const steps: NetworkStep[] = [{ id: 'conv_stem', run: (s) => { s.x = runConv(s.x as tf.Tensor4D, this.stem); } }];
+    const steps: NetworkStep[] = [{
+      id: 'conv_stem',
+      run: (s) => {
+        s.x = runConv(s.x as tf.Tensor4D, this.stem);
+        if (s.stemTap) s.stemTap.value = naturalChannels(s.x as Value, this.stemLayout);
+      },
+    }];
     for (const b of this.blocks) {
       const id = b.spec.id;
       const dw = b.dw;
@@ -326,15 +356,19 @@ export class GhostNetwork {
    * Preprocessed NHWC input -> logits, and the taps of the requested Ghost modules
    * (all from this one pass). The caller owns and disposes every returned tensor.
    */
-  forward(input: tf.Tensor4D, tapIds: readonly string[] = []): ForwardResult {
+  forward(input: tf.Tensor4D, tapIds: readonly string[] = [], options: ForwardOptions = {}): ForwardResult {
     this.checkAlive();
-    if (tapIds.length === 0) {
+    if (tapIds.length === 0 && !options.stem) {
       const logits = this.options.wasmPlan ? this.plans.run(input) : null;
-      if (logits) return { logits, taps: new Map() };
+      if (logits) return { logits, taps: new Map(), stem: null };
     }
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
-      const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: wanted.size > 0 ? { wanted, found: new Map() } : null };
+      const state: StepState = {
+        x: input, residual: null, shortcut: null, strideDone: false,
+        taps: wanted.size > 0 ? { wanted, found: new Map() } : null,
+        stemTap: options.stem ? { value: null } : null,
+      };
       for (const step of this.steps) step.run(state);
       const taps = new Map<string, GhostTap>();
       for (const id of wanted) {
@@ -343,7 +377,7 @@ export class GhostNetwork {
         // tidy only keeps tensors it can see in the returned object; it does not look into Maps.
         taps.set(id, { intrinsic: tf.keep(t.intrinsic), ghost: tf.keep(t.ghost) });
       }
-      return { logits: state.x, taps } as unknown as tf.TensorContainer;
+      return { logits: state.x, taps, stem: state.stemTap?.value ?? null } as unknown as tf.TensorContainer;
     }) as unknown as ForwardResult;
   }
 
@@ -355,7 +389,7 @@ export class GhostNetwork {
   async profile(input: tf.Tensor4D): Promise<StepTiming[]> {
     this.checkAlive();
     const timings: StepTiming[] = [];
-    const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null };
+    const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null, stemTap: null };
     tf.engine().startScope();
     try {
       for (const step of this.steps) {

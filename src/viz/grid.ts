@@ -49,6 +49,16 @@ export interface Rect {
 
 export function gridLayout(mapHeight: number, mapWidth: number, cells: number, ghostsPerCell: number, style = GRID_STYLE): GridLayout {
   if (cells < 1 || ghostsPerCell < 1) throw new Error('a Ghost module grid needs at least one intrinsic and one ghost map');
+  return fitLayout(mapHeight, mapWidth, cells, ghostsPerCell, style);
+}
+
+/** A grid of single maps, one per cell (a plain layer's maps), laid out like the pair grid. */
+export function mapGridLayout(mapHeight: number, mapWidth: number, maps: number, style = GRID_STYLE): GridLayout {
+  if (maps < 1) throw new Error('a map grid needs at least one map');
+  return fitLayout(mapHeight, mapWidth, maps, 0, style);
+}
+
+function fitLayout(mapHeight: number, mapWidth: number, cells: number, ghostsPerCell: number, style: typeof GRID_STYLE): GridLayout {
   let scale = Math.max(1, Math.ceil(style.minMapSide / Math.max(mapHeight, mapWidth)));
   let layout = layoutAt(mapHeight, mapWidth, cells, ghostsPerCell, scale, style);
   while (scale > 1 && layout.width * layout.height > style.maxArea) layout = layoutAt(mapHeight, mapWidth, cells, ghostsPerCell, --scale, style);
@@ -164,5 +174,46 @@ export function paintLegend(target: PixelTarget, lut: Uint32Array): void {
   for (let x = 0; x < target.width; x++) {
     const colour = lut[Math.round((x / Math.max(1, target.width - 1)) * (lut.length - 1))];
     for (let y = 0; y < target.height; y++) target.pixels[y * target.width + x] = colour;
+  }
+}
+
+/** What a map grid shows: every map of one stack, and boxes in matching colours around the maps of each pair. */
+export interface MapGridContent {
+  readonly stack: MapStack;
+  /** order[position] = map shown there. */
+  readonly order: readonly number[];
+  readonly normalisation: Normalisation;
+  /** Figure 1's boxes: both maps of a pair outlined in the pair's colour. */
+  readonly boxes: readonly { readonly maps: readonly number[]; readonly colour: number }[];
+  readonly lut: Uint32Array;
+  readonly background: number;
+}
+
+export interface MapGridRanges {
+  readonly maps: Float32Array;
+  readonly shared: ValueRange;
+}
+
+export function mapGridRanges(stack: MapStack): MapGridRanges {
+  const maps = channelRanges(stack);
+  return { maps, shared: sharedRange(maps) };
+}
+
+/** Paint a map grid (mapGridLayout) into the top-left of `target`. */
+export function paintMapGrid(target: PixelTarget, layout: GridLayout, content: MapGridContent, ranges: MapGridRanges): void {
+  if (target.width < layout.width || target.height < layout.height) throw new Error('the pixel buffer is smaller than the grid');
+  const { stack, order, normalisation, lut } = content;
+  fillRect(target, 0, 0, layout.width, layout.height, content.background);
+  const positionOf = new Int32Array(layout.cells);
+  order.forEach((map, position) => {
+    positionOf[map] = position;
+    const r = slotRect(layout, position, 0);
+    paintChannel(target, r.x, r.y, layout.scale, stack, map, normalisation === 'shared' ? ranges.shared : rangeOf(ranges.maps, map), lut);
+  });
+  for (const box of content.boxes) {
+    for (const map of box.maps) {
+      const r = slotRect(layout, positionOf[map], 0);
+      strokeOutside(target, r.x, r.y, r.w, r.h, layout.boxThickness, box.colour);
+    }
   }
 }

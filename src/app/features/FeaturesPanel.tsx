@@ -11,6 +11,8 @@ import { GHOSTNET_PIPELINE } from '../input/pipeline.ts';
 import { useApp } from '../store.ts';
 import { ensureInput } from './ensureInput.ts';
 import { FeatureGrid, type GridRender } from './FeatureGrid.tsx';
+import { GhostFitView } from './ghost-fit/GhostFitView.tsx';
+import type { MapLayerKind } from '../../model/layer-maps.ts';
 import { Legend } from './Legend.tsx';
 import { describeModule, moduleEntries, ModuleMap } from './ModuleMap.tsx';
 import { PairDetail } from './PairDetail.tsx';
@@ -34,6 +36,8 @@ export function FeaturesPanel() {
   const [sorted, setSorted] = useState(false);
   const [topK, setTopK] = useState(3);
   const [selectedGhost, setSelectedGhost] = useState<number | null>(null);
+  // The ghost-fit view (closed: null): the stem, or the primary conv or output of the chosen module.
+  const [fitKind, setFitKind] = useState<MapLayerKind | null>(null);
   const [rendered, setRendered] = useState<(GridRender & { readonly recentMs: readonly number[] }) | null>(null);
   // The last few drawing times of the maps on screen: one draw can be unlucky on a busy machine.
   const onRendered = useCallback((r: GridRender) => {
@@ -41,6 +45,7 @@ export function FeaturesPanel() {
   }, []);
   const gridCanvas = useRef<HTMLCanvasElement | null>(null);
   const anchor = useRef<HTMLAnchorElement>(null);
+  const fitOpenButton = useRef<HTMLButtonElement>(null);
   const { model, input, size, grid, chart, busy } = useFeatureData(moduleId);
 
   useEffect(() => {
@@ -99,6 +104,15 @@ export function FeaturesPanel() {
       <WebcamPanel pipeline={GHOSTNET_PIPELINE} />
       {model && <ModuleMap spec={model.spec} inputSize={size} selected={moduleId} onSelect={setModuleId} redundancy={chart?.modules ?? null} metric={metric} />}
       {entry && <p className="module-summary" data-testid="module-summary">{describeModule(entry)}</p>}
+      {model && fitKind === null && (
+        <button type="button" ref={fitOpenButton} data-testid="ghost-fit-open" onClick={() => setFitKind('primary')}>
+          Find the ghosts inside its primary convolution (an ordinary convolution)
+        </button>
+      )}
+      {model && fitKind !== null && <GhostFitView kind={fitKind} moduleId={moduleId} onKindChange={setFitKind} onClose={() => {
+        setFitKind(null);
+        requestAnimationFrame(() => fitOpenButton.current?.focus());
+      }} />}
 
       <div className="features-controls">
         <label>

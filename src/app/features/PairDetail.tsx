@@ -1,4 +1,4 @@
-/** One pair, large, with a value readout under the pointer or the arrow-key probe. */
+/** One pair, large, with a value readout under the pointer or the arrow-key probe. MapCanvas (one map, large) is shared with the ghost-fit view. */
 import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { FeatureMaps, PairSimilarity } from '../../model/index.ts';
 import { viridisLut } from '../../viz/colormap.ts';
@@ -12,7 +12,7 @@ interface Props {
   readonly ranges: GridRanges;
 }
 
-function MapCanvas({ stack, channel, range, probe, testId, label }: {
+export function MapCanvas({ stack, channel, range, probe, testId, label }: {
   stack: MapStack; channel: number; range: ValueRange; probe: { row: number; col: number } | null; testId: string; label: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
