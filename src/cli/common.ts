@@ -19,6 +19,10 @@ export const OPTIONS = {
   tensor: { type: 'string', multiple: true },
   module: { type: 'string' },
   crop: { type: 'string' },
+  head: { type: 'string' },
+  out: { type: 'string' },
+  k: { type: 'string' },
+  epochs: { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -10,6 +10,7 @@ import { convert } from './commands/convert.ts';
 import { evaluate } from './commands/eval.ts';
 import { features } from './commands/features.ts';
 import { logits } from './commands/logits.ts';
+import { teach } from './commands/teach.ts';
 
 /** The commands, in the order the usage lists them. */
 const COMMANDS: Record<string, Command> = {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evaluate,
   logits,
   features,
+  teach,
 };
 
 const USAGE = `usage: ghostnet <command> ...
