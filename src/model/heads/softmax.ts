@@ -66,6 +66,8 @@ export async function trainSoftmax(
   embeddings.forEach((e, i) => flat.set(normalized(e), i * embeddingSize));
   const sliceMs = options.sliceMs ?? 12;
   const x = tf.tensor2d(flat, [n, embeddingSize]);
+  // X transposed once: the wasm backend's matMul with transposeA takes a slow path (~15x).
+  const xt = tf.tidy(() => tf.transpose(x));
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels as number[], 'int32'), classCount), 'float32'));
   // (In a tidy, so the zeros a variable starts from are freed.)
   const w = tf.tidy(() => tf.variable(tf.zeros([embeddingSize, classCount])));
@@ -81,7 +83,7 @@ export async function trainSoftmax(
       const loss = tf.tidy(() => {
         const logits = tf.add(tf.matMul(x, w), b);
         const dz = tf.div(tf.sub(tf.softmax(logits), y), n);
-        optimizer.applyGradients({ [w.name]: tf.matMul(x, dz, true, false), [b.name]: tf.sum(dz, 0) });
+        optimizer.applyGradients({ [w.name]: tf.matMul(xt, dz), [b.name]: tf.sum(dz, 0) });
         if (decay !== 1) w.assign(tf.mul(w, decay));
         return tf.neg(tf.div(tf.sum(tf.mul(y, tf.logSoftmax(logits))), n));
       });
@@ -99,6 +101,6 @@ export async function trainSoftmax(
     return new SoftmaxHead(embeddingSize, classCount, settings, { weights, bias });
   } finally {
     optimizer.dispose();
-    tf.dispose([x, y, w, b]);
+    tf.dispose([x, xt, y, w, b]);
   }
 }

@@ -32,7 +32,7 @@ export type HeadSettings = CentroidSettings | KnnSettings | SoftmaxSettings;
 export const DEFAULT_SETTINGS: { readonly centroid: CentroidSettings; readonly knn: KnnSettings; readonly softmax: SoftmaxSettings } = {
   centroid: { kind: 'centroid', temperature: 10 },
   knn: { kind: 'knn', k: 5 },
-  softmax: { kind: 'softmax', epochs: 100, learningRate: 0.01, weightDecay: 0.01 },
+  softmax: { kind: 'softmax', epochs: 100, learningRate: 0.05, weightDecay: 0.01 },
 };
 
 /** Limits every head and file shares (the UI and the CLI say these numbers). */
