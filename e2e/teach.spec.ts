@@ -81,6 +81,18 @@ const cards = (page: Page) => page.getByTestId('teach-class');
 const card = (page: Page, name: string) => page.locator(`[data-testid="teach-class"][data-class-name="${name}"]`);
 const count = (page: Page, name: string) => card(page, name).getAttribute('data-count').then(Number);
 
+/** Drop files (from disk) on an element, as a browser drop does. */
+async function dropFiles(page: Page, selector: string, files: string[]): Promise<void> {
+  const items = files.map((f) => ({ name: path.basename(f), data: readFileSync(f).toString('base64') }));
+  await page.evaluate(({ selector, items }) => {
+    const data = new DataTransfer();
+    for (const i of items) data.items.add(new File([Uint8Array.from(atob(i.data), (c) => c.charCodeAt(0))], i.name, { type: 'image/jpeg' }));
+    const target = document.querySelector(selector)!;
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, { selector, items });
+}
+
 async function openTeach(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Teach' }).click();
   await expect(page.getByTestId('teach-panel')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
@@ -148,6 +160,19 @@ test('photos uploaded into classes give the CLI\'s labels for the same test phot
   await expect(evaluation).toHaveAttribute('data-method', 'leave-one-out');
   expect(Number(await evaluation.getAttribute('data-accuracy'))).toBeCloseTo(expected.accuracy, 10);
   await expect(page.getByTestId('teach-confusion').locator('tbody tr')).toHaveCount(3);
+
+  // Photos dropped on a class become its examples (many at once); dropped elsewhere on the tab, a test photo.
+  const before = Number(await page.getByTestId('diagnostics-inferences').textContent());
+  await dropFiles(page, '[data-testid="teach-class"][data-class-name="cat"]', teachPhotos.airplane.slice(0, 2));
+  await expect(card(page, 'cat')).toHaveAttribute('data-count', '7');
+  await card(page, 'cat').getByTestId('teach-example-remove').last().click();
+  await card(page, 'cat').getByTestId('teach-example-remove').last().click();
+  await expect(card(page, 'cat')).toHaveAttribute('data-count', '5');
+  await dropFiles(page, '[data-testid="teach-test-drop"]', [testPhotos[0]]);
+  await expect(page.getByTestId('teach-predictions')).toHaveAttribute('data-source', path.basename(testPhotos[0]));
+  await expect(page.getByTestId('teach-predictions')).toHaveAttribute('data-label', expected.labels.get(path.basename(testPhotos[0]))!.label);
+  // Nothing went to the Classify tab's pipeline.
+  expect(Number(await page.getByTestId('diagnostics-inferences').textContent())).toBe(before);
 
   // Removing an example updates the count at once.
   // (The last, so that the order of examples stays the CLI's: cross-validation folds follow it.)

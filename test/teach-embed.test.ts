@@ -53,6 +53,7 @@ describe('embedding parity with PyTorch (fp32 checkpoints)', () => {
         }
         x.dispose();
       }
+      console.log(`${model}: embedding max abs difference from PyTorch ${worst.toExponential(2)}`);
       expect(worst).toBeLessThan(1e-3);
       expect(tf.memory().numTensors).toBe(before);
       // The embedding plans are compiled plans like the logits' (one per shape).

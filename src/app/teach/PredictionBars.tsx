@@ -10,21 +10,13 @@ export function PredictionBars() {
   const rows = prediction ? classes.map((c) => ({ c, i: prediction.classIds.indexOf(c.id) })).filter((r) => r.i >= 0) : [];
   const top = prediction && rows.find((r) => r.i === prediction.index);
   return (
-    <section className="teach-predictions dropzone" aria-labelledby="teach-predictions-heading"
-      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) e.preventDefault(); }}
-      onDrop={(e) => {
-        const file = e.dataTransfer.files[0];
-        if (!file) return;
-        e.preventDefault();
-        e.stopPropagation();
-        void predictPhoto(file);
-      }}>
+    <section className="teach-predictions dropzone" aria-labelledby="teach-predictions-heading" data-testid="teach-test-drop">
       <h3 id="teach-predictions-heading">Prediction{prediction ? <span className="input-label"> for {prediction.source}</span> : null}</h3>
       <label className="file-button">
         Test a photo…
         <input type="file" accept="image/*" data-testid="teach-test-input" onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void predictPhoto(f); }} />
       </label>
-      <p className="hint">or drop one here; with the webcam on, every frame is predicted.</p>
+      <p className="hint">or drop one anywhere on this tab but on a class; with the webcam on, every frame is predicted.</p>
       {reason ? (
         <p className="hint" data-testid="teach-predictions-unavailable">{reason}</p>
       ) : prediction && top ? (

@@ -14,7 +14,7 @@ import { KeepShare } from './KeepShare.tsx';
 import { PredictionBars } from './PredictionBars.tsx';
 import { TeachCamera } from './TeachCamera.tsx';
 import { TeachExplainer } from './TeachExplainer.tsx';
-import { addClass, openTeachFor } from './teachActions.ts';
+import { addClass, openTeachFor, predictPhoto } from './teachActions.ts';
 import './teach.css';
 
 export function TeachPanel() {
@@ -28,8 +28,19 @@ export function TeachPanel() {
   // The classes belong to the loaded backbone: a different model shows (or starts) its own.
   useEffect(() => { void openTeachFor(model); }, [model]);
 
+  // A photo dropped on this tab (not on a class, which takes it as an example) is a test photo.
+  // Anything else (a checkpoint, a model folder) goes on to the page's own drop handling.
+  const onDrop = (e: React.DragEvent) => {
+    const images = [...e.dataTransfer.files].filter((f) => f.type.startsWith('image/') || /\.(jpe?g|png|gif|webp|bmp)$/i.test(f.name));
+    if (images.length === 0 || status !== 'ready') return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (images.length > 1) useApp.getState().set({ notice: `${images.length} photos were dropped; the first, "${images[0].name}", is predicted. Drop photos on a class to add them as its examples.` });
+    void predictPhoto(images[0]);
+  };
+
   return (
-    <div className="teach" data-testid="teach-panel" data-status={status} data-revision={revision}>
+    <div className="teach" data-testid="teach-panel" data-status={status} data-revision={revision} onDrop={onDrop}>
       <TeachExplainer />
       {status === 'no-model' && <p className="hint">Waiting for a model…</p>}
       {status === 'loading' && <p className="hint">Loading what this browser kept…</p>}
