@@ -7,6 +7,7 @@ import { ErrorRegion } from './ErrorRegion.tsx';
 import { ExplainPanel } from './explain/ExplainPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
 import { PerfPanel } from './perf/PerfPanel.tsx';
+import { TeachPanel } from './teach/TeachPanel.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
 import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
@@ -16,6 +17,7 @@ const TABS = [
   { id: 'classify', label: 'Classify', Panel: ClassifyPanel },
   { id: 'explain', label: "Why it's cheap", Panel: ExplainPanel },
   { id: 'features', label: 'Feature maps', Panel: FeaturesPanel },
+  { id: 'teach', label: 'Teach', Panel: TeachPanel },
   { id: 'perf', label: 'Performance', Panel: PerfPanel },
 ] as const;
 

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { GhostNetModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
 import type { BackendInfo, BackendName } from '../runtime/backends.ts';
 import type { ModelInputImage } from './input/pipeline.ts';
+import { INITIAL_TEACH, type TeachState } from './teach/state.ts';
 
 export interface ModelEntry {
   readonly id: string;
@@ -81,6 +82,8 @@ export interface AppState {
   status: string;
   /** The open tab (an id of App's TABS); unknown ids fall back to the first tab. */
   tab: string;
+  /** The Teach tab: classes taught on the loaded backbone (see teach/state.ts). */
+  teach: TeachState;
   set: (patch: Partial<AppState>) => void;
 }
 
@@ -106,6 +109,7 @@ export const useApp = create<AppState>((set) => ({
   notice: null,
   status: '',
   tab: 'classify',
+  teach: INITIAL_TEACH,
   set: (patch) => set(patch),
 }));
 

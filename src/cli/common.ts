@@ -22,6 +22,10 @@ export const OPTIONS = {
   d: { type: 'string' },
   crop: { type: 'string' },
   url: { type: 'string', multiple: true },
+  head: { type: 'string' },
+  out: { type: 'string' },
+  k: { type: 'string' },
+  epochs: { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -12,6 +12,7 @@ import { features } from './commands/features.ts';
 import { fetchImagenet } from './commands/fetch-imagenet.ts';
 import { ghostFit } from './commands/ghost-fit.ts';
 import { logits } from './commands/logits.ts';
+import { teach } from './commands/teach.ts';
 
 /** The commands, in the order the usage lists them. */
 const COMMANDS: Record<string, Command> = {
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   features,
   'fetch-imagenet': fetchImagenet,
   'ghost-fit': ghostFit,
+  teach,
 };
 
 const USAGE = `usage: ghostnet <command> ...

@@ -78,8 +78,11 @@ function squeezeExcite(b: PlanBuilder, h: Value, se: NonNullable<BlockWeights['s
   });
 }
 
-/** Records GhostNet's forward pass; the classifier writes into `output`. */
-export function recordGhostNet(net: PlanGhostNet, b: PlanBuilder, input: Sym, output: Sym): void {
+/**
+ * Records GhostNet's forward pass into `output`: the classifier's logits, or (`until: 'embedding'`)
+ * the features that feed it (global average pool, conv_head, ReLU).
+ */
+export function recordGhostNet(net: PlanGhostNet, b: PlanBuilder, input: Sym, output: Sym, until: 'logits' | 'embedding' = 'logits'): void {
   let x = conv(b, input, net.stem);
   for (const block of net.blocks) {
     const residual = x;
@@ -91,5 +94,9 @@ export function recordGhostNet(net: PlanGhostNet, b: PlanBuilder, input: Sym, ou
     x = ghost(b, h, block.ghost2, net.useGhostTail, shortcut);
   }
   const last = conv(b, x, net.lastConv) as Sym;
+  if (until === 'embedding') {
+    dense(b, b.pool(last), net.head, 'relu', output);
+    return;
+  }
   dense(b, dense(b, b.pool(last), net.head, 'relu'), net.classifier, 'linear', output);
 }

@@ -123,6 +123,30 @@ export class GhostNetModel {
     return this.withInput(input, size, (x) => this.network.forward(x, tapIds, options));
   }
 
+  /** Length of an embedding: the channels of `conv_head` (1280 for GhostNet v1). */
+  get embeddingSize(): number {
+    return this.spec.headChannels;
+  }
+
+  /**
+   * The embedding that feeds the classifier, [N, embeddingSize]: global average pool of the last
+   * stage, conv_head and ReLU, exactly as in the authors' ghostnet.py, after the same
+   * preprocessing as `classify` (input size, crop rule). The caller disposes the result.
+   */
+  embedTensor(input: ModelInput, size?: number): tf.Tensor2D {
+    return this.withInput(input, size, (x) => this.network.embed(x));
+  }
+
+  /** `embedTensor`, read back: N x embeddingSize numbers, row by row. One async read. */
+  async embed(input: ModelInput, size?: number): Promise<Float32Array> {
+    const e = this.embedTensor(input, size);
+    try {
+      return (await e.data()) as Float32Array;
+    } finally {
+      e.dispose();
+    }
+  }
+
   /** Top-K classes with softmax probabilities. One async read; nothing blocks the thread. */
   async classify(input: ModelInput, topK = 5, size?: number): Promise<Prediction[]> {
     const k = Math.max(1, Math.min(topK, this.metadata.numClasses));

@@ -165,6 +165,8 @@ export class GhostNetwork {
   private readonly classifier: Dense;
   private readonly steps: NetworkStep[];
   private readonly plans: WasmPlanCache;
+  /** Plans that stop at the embedding (what `embed` returns), compiled only when used. */
+  private readonly embedPlans: WasmPlanCache;
   private disposed = false;
 
   readonly layout: GhostLayout;
@@ -222,6 +224,7 @@ export class GhostNetwork {
     this.steps = this.buildSteps();
     const prepared = this.planNetwork();
     this.plans = new WasmPlanCache(spec.numClasses, (b, input, output) => recordGhostNet(prepared, b, input, output));
+    this.embedPlans = new WasmPlanCache(spec.headChannels, (b, input, output) => recordGhostNet(prepared, b, input, output, 'embedding'));
   }
 
   /** One Ghost module: its output as one tensor, or as [intrinsic, ghost] parts, plus `residual` if given. */
@@ -382,6 +385,23 @@ export class GhostNetwork {
   }
 
   /**
+   * The features that feed the classifier, [N, headChannels]: global average pool of the last
+   * stage, conv_head, ReLU (the authors' forward pass, stopped before `classifier`). On wasm one
+   * compiled plan of its own; elsewhere the same steps as `forward`. The caller disposes it.
+   */
+  embed(input: tf.Tensor4D): tf.Tensor2D {
+    this.checkAlive();
+    const planned = this.options.wasmPlan ? this.embedPlans.run(input) : null;
+    if (planned) return planned;
+    const last = this.steps.findIndex((s) => s.id === 'conv_head');
+    return tf.tidy(() => {
+      const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null, stemTap: null };
+      for (const step of this.steps.slice(0, last + 1)) step.run(state);
+      return state.x as tf.Tensor2D;
+    });
+  }
+
+  /**
    * Wall time of every step of one forward pass on the active backend: each step is followed
    * by an async read of its output, so its GPU work is finished before the clock stops.
    * Run `forward` once first so shader compilation is not counted.
@@ -407,7 +427,7 @@ export class GhostNetwork {
 
   /** Bytes held by compiled wasm plans (intermediate buffers), for memory figures. */
   get planBytes(): number {
-    return this.plans.bytes;
+    return this.plans.bytes + this.embedPlans.bytes;
   }
 
   /** The compiled wasm plan used for inputs of this shape, once a forward pass has compiled it. */
@@ -450,6 +470,7 @@ export class GhostNetwork {
     if (this.disposed) return;
     this.disposed = true;
     this.plans.dispose();
+    this.embedPlans.dispose();
     tf.dispose(this.tensors());
   }
 }

@@ -8,8 +8,8 @@ import { pixelsOf } from '../pixels.ts';
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
 import { startFrameLoop } from './frameLoop.ts';
+import { CameraControls } from './CameraControls.tsx';
 import { useCamera } from './useCamera.ts';
-import type { FacingMode } from './camera.ts';
 import type { InputPipeline } from '../input/pipeline.ts';
 
 interface FrameStats {
@@ -87,32 +87,11 @@ export function WebcamPanel({ pipeline }: { pipeline: InputPipeline }) {
   return (
     <section className="webcam" aria-labelledby="webcam-heading">
       <h2 id="webcam-heading">Webcam</h2>
-      <div className="webcam-controls">
-        {live || camera.status === 'starting' ? (
-          <button type="button" data-testid="webcam-stop" onClick={() => { camera.stop(); setStats(NO_STATS); }}>Stop camera</button>
-        ) : (
-          <button type="button" data-testid="webcam-start" onClick={() => void camera.start()}>Start camera</button>
-        )}
-        <label>
-          Camera{' '}
-          <select data-testid="camera-select" value={camera.deviceId} onChange={(e) => camera.chooseDevice(e.target.value)}>
-            <option value="">Default ({camera.facingMode === 'user' ? 'front' : 'rear'})</option>
-            {camera.devices.filter((d) => d.deviceId).map((d, i) => (
-              <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Facing{' '}
-          <select data-testid="camera-facing" value={camera.facingMode} onChange={(e) => camera.chooseFacing(e.target.value as FacingMode)}>
-            <option value="user">Front (selfie)</option>
-            <option value="environment">Rear</option>
-          </select>
-        </label>
+      <CameraControls camera={camera} onStop={() => setStats(NO_STATS)}>
         <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
           {frozen ? 'Resume' : 'Freeze frame'}
         </button>
-      </div>
+      </CameraControls>
       <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
       {live && (
         <p className="webcam-stats" data-testid="webcam-stats">
