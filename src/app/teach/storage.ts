@@ -1,13 +1,11 @@
 /**
- * Taught classes kept in the browser: IndexedDB database `ghostnet-teach` (separate from any
- * other database of the app), one record per backbone in `sets` (keyed by the SHA-256 of its
- * weights: embeddings belong to exactly one backbone) and one record per example in `examples`,
- * so recording a frame writes one small record, not the whole set. Replacing a set (import) is
- * one transaction: it all happens or none of it does.
- *
- * Written against the plain IndexedDB API in a few promise helpers. (The `idb` wrapper is in
- * package.json but was missing from the shared node_modules when this was written.)
+ * Taught classes kept in the browser: IndexedDB database `ghostnet-teach` (through idb, separate
+ * from any other database of the app), one record per backbone in `sets` (keyed by the SHA-256 of
+ * its weights: embeddings belong to exactly one backbone) and one record per example in `examples`,
+ * so recording a frame writes one small record, not the whole set. Every change is one transaction:
+ * it all happens or none of it does.
  */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { CropRule } from '../../model/index.ts';
 import type { BackboneRef, HeadSettings, SoftmaxParams } from '../../model/heads/index.ts';
 
@@ -46,23 +44,22 @@ export interface StoredExample {
   readonly order: number;
 }
 
-let opening: Promise<IDBDatabase> | null = null;
+interface TeachSchema extends DBSchema {
+  sets: { key: string; value: StoredSet };
+  examples: { key: string; value: StoredExample; indexes: { bySet: string } };
+}
 
-function open(): Promise<IDBDatabase> {
-  opening ??= new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('this browser has no IndexedDB'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains('sets')) db.createObjectStore('sets', { keyPath: 'sha' });
-      if (!db.objectStoreNames.contains('examples')) db.createObjectStore('examples', { keyPath: 'id' }).createIndex('bySet', 'sha');
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('the database could not be opened'));
-    req.onblocked = () => reject(new Error('the database is blocked by another tab of this app'));
+type WriteTransaction = IDBPTransaction<TeachSchema, ['sets', 'examples'], 'readwrite'>;
+
+let opening: Promise<IDBPDatabase<TeachSchema>> | null = null;
+
+function open(): Promise<IDBPDatabase<TeachSchema>> {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('this browser has no IndexedDB'));
+  opening ??= openDB<TeachSchema>(DB_NAME, DB_VERSION, {
+    upgrade(db) {
+      db.createObjectStore('sets', { keyPath: 'sha' });
+      db.createObjectStore('examples', { keyPath: 'id' }).createIndex('bySet', 'sha');
+    },
   }).catch((e) => {
     opening = null;
     throw e;
@@ -70,39 +67,31 @@ function open(): Promise<IDBDatabase> {
   return opening;
 }
 
-function result<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 /** Runs `fill` in one read-write transaction over both stores; resolves when it has committed. */
-async function write(fill: (sets: IDBObjectStore, examples: IDBObjectStore) => void): Promise<void> {
+async function write(fill: (tx: WriteTransaction) => Promise<unknown>): Promise<void> {
   const db = await open();
   const tx = db.transaction(['sets', 'examples'], 'readwrite');
-  const done = new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('the change could not be saved'));
-    tx.onabort = () => reject(tx.error ?? new Error('the change could not be saved (storage full?)'));
-  });
   try {
-    fill(tx.objectStore('sets'), tx.objectStore('examples'));
+    await Promise.all([fill(tx), tx.done]);
   } catch (e) {
-    tx.abort();
-    throw e;
+    try { tx.abort(); } catch { /* already finished */ }
+    const why = e instanceof Error && e.name === 'QuotaExceededError' ? ' (the browser\'s storage for this site is full)' : '';
+    throw new Error(`the change could not be saved${why}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return done;
+}
+
+/** Deletes every example kept for `sha` inside `tx`. */
+async function deleteExamples(tx: WriteTransaction, sha: string): Promise<void> {
+  const examples = tx.objectStore('examples');
+  const keys = await examples.index('bySet').getAllKeys(sha);
+  await Promise.all(keys.map((key) => examples.delete(key)));
 }
 
 /** The set kept for a backbone, with its examples in order; null when there is none. */
 export async function loadSet(sha: string): Promise<{ set: StoredSet; examples: StoredExample[] } | null> {
   const db = await open();
   const tx = db.transaction(['sets', 'examples'], 'readonly');
-  const [set, examples] = await Promise.all([
-    result(tx.objectStore('sets').get(sha) as IDBRequest<StoredSet | undefined>),
-    result(tx.objectStore('examples').index('bySet').getAll(sha) as IDBRequest<StoredExample[]>),
-  ]);
+  const [set, examples] = await Promise.all([tx.objectStore('sets').get(sha), tx.objectStore('examples').index('bySet').getAll(sha)]);
   if (!set) return null;
   examples.sort((a, b) => a.order - b.order);
   return { set, examples };
@@ -110,39 +99,22 @@ export async function loadSet(sha: string): Promise<{ set: StoredSet; examples: 
 
 /** Save the set's record (and add `added`, remove `removed` examples) in one transaction. */
 export function saveSet(set: StoredSet, added: readonly StoredExample[] = [], removed: readonly string[] = []): Promise<void> {
-  return write((sets, examples) => {
-    sets.put(set);
-    for (const e of added) examples.put(e);
-    for (const id of removed) examples.delete(id);
-  });
+  return write((tx) => Promise.all([
+    tx.objectStore('sets').put(set),
+    ...added.map((e) => tx.objectStore('examples').put(e)),
+    ...removed.map((id) => tx.objectStore('examples').delete(id)),
+  ]));
 }
 
 /** Replace everything kept for `set.sha` by `set` and `all` (import); atomic. */
 export function replaceSet(set: StoredSet, all: readonly StoredExample[]): Promise<void> {
-  return write((sets, examples) => {
-    examples.index('bySet').openKeyCursor(IDBKeyRange.only(set.sha)).onsuccess = function () {
-      const cursor = this.result;
-      if (!cursor) {
-        // Old examples gone: now the new ones (requests of one transaction run in order).
-        for (const e of all) examples.put(e);
-        sets.put(set);
-        return;
-      }
-      examples.delete(cursor.primaryKey);
-      cursor.continue();
-    };
+  return write(async (tx) => {
+    await deleteExamples(tx, set.sha);
+    await Promise.all([...all.map((e) => tx.objectStore('examples').put(e)), tx.objectStore('sets').put(set)]);
   });
 }
 
 /** Forget everything kept for a backbone. */
 export function deleteSet(sha: string): Promise<void> {
-  return write((sets, examples) => {
-    sets.delete(sha);
-    examples.index('bySet').openKeyCursor(IDBKeyRange.only(sha)).onsuccess = function () {
-      const cursor = this.result;
-      if (!cursor) return;
-      examples.delete(cursor.primaryKey);
-      cursor.continue();
-    };
-  });
+  return write((tx) => Promise.all([tx.objectStore('sets').delete(sha), deleteExamples(tx, sha)]));
 }
