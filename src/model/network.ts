@@ -371,6 +371,28 @@ export class GhostNetwork {
     return timings;
   }
 
+  /**
+   * One op-by-op pass, step by step: `onStep(done, total)` after each step, and the page gets the
+   * thread back between steps. On WebGL each new shader program is compiled at its first use, so
+   * this is shader compilation made visible (the same programs `forward` uses there). The
+   * output is read once at the end, so the GPU work is finished when the promise resolves.
+   */
+  async stepThrough(input: tf.Tensor4D, onStep: (done: number, total: number) => void, yieldToPage: () => Promise<void>): Promise<void> {
+    this.checkAlive();
+    const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null };
+    tf.engine().startScope();
+    try {
+      for (const [i, step] of this.steps.entries()) {
+        step.run(state);
+        onStep(i + 1, this.steps.length);
+        await yieldToPage();
+      }
+      await Promise.all(partsOf(state.x as Value).map((t) => t.data()));
+    } finally {
+      tf.engine().endScope();
+    }
+  }
+
   /** Bytes held by compiled wasm plans (intermediate buffers), for memory figures. */
   get planBytes(): number {
     return this.plans.bytes;

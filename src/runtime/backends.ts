@@ -10,9 +10,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { BACKENDS, type BackendName } from './backend-names.ts';
 
-export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
