@@ -84,15 +84,45 @@ export function WebcamPanel({ pipeline }: { pipeline: InputPipeline }) {
     await classifyFrame(video, pipeline);
   };
 
+  const other: FacingMode = camera.facingMode === 'user' ? 'environment' : 'user';
   return (
-    <section className="webcam" aria-labelledby="webcam-heading">
-      <h2 id="webcam-heading">Webcam</h2>
-      <div className="webcam-controls">
-        {live || camera.status === 'starting' ? (
-          <button type="button" data-testid="webcam-stop" onClick={() => { camera.stop(); setStats(NO_STATS); }}>Stop camera</button>
-        ) : (
-          <button type="button" data-testid="webcam-start" onClick={() => void camera.start()}>Start camera</button>
+    <section className="webcam" aria-labelledby="webcam-heading" data-live={live}>
+      <div className="webcam-head">
+        <h2 id="webcam-heading">Webcam</h2>
+        <div className="webcam-controls">
+          {live || camera.status === 'starting' ? (
+            <button type="button" data-testid="webcam-stop" onClick={() => { camera.stop(); setStats(NO_STATS); }}>Stop camera</button>
+          ) : (
+            <button type="button" className="button-primary" data-testid="webcam-start" onClick={() => void camera.start()}>Start camera</button>
+          )}
+          <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
+            {frozen ? 'Resume' : 'Freeze frame'}
+          </button>
+        </div>
+      </div>
+      <div className="webcam-stage">
+        <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
+        {live && (
+          <button type="button" className="webcam-switch" data-testid="camera-switch" onClick={() => camera.chooseFacing(other)}>
+            <span aria-hidden="true">⇄ </span>{other === 'user' ? 'Front' : 'Rear'}<span className="visually-hidden"> camera</span>
+          </button>
         )}
+      </div>
+      {live && (
+        <p className="webcam-stats" data-testid="webcam-stats">
+          <span data-testid="webcam-fps">{stats.fps === null ? '– fps' : `${stats.fps.toFixed(1)} fps`}</span>
+          {' · '}
+          <span data-testid="webcam-latency">{stats.latencyMs === null ? '– ms per frame' : `${stats.latencyMs.toFixed(0)} ms per frame`}</span>
+          <span className="webcam-stats-more">
+            {' · '}
+            <span data-testid="webcam-frames" data-count={stats.classified}>{stats.classified} frames classified</span>
+            {', '}
+            <span data-testid="webcam-skipped">{stats.skipped} skipped while busy</span>
+          </span>
+          {frozen && <strong> · frozen</strong>}
+        </p>
+      )}
+      <div className="webcam-options">
         <label>
           Camera{' '}
           <select data-testid="camera-select" value={camera.deviceId} onChange={(e) => camera.chooseDevice(e.target.value)}>
@@ -109,23 +139,7 @@ export function WebcamPanel({ pipeline }: { pipeline: InputPipeline }) {
             <option value="environment">Rear</option>
           </select>
         </label>
-        <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
-          {frozen ? 'Resume' : 'Freeze frame'}
-        </button>
       </div>
-      <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
-      {live && (
-        <p className="webcam-stats" data-testid="webcam-stats">
-          <span data-testid="webcam-fps">{stats.fps === null ? '– fps' : `${stats.fps.toFixed(1)} fps`}</span>
-          {' · '}
-          <span data-testid="webcam-latency">{stats.latencyMs === null ? '– ms per frame' : `${stats.latencyMs.toFixed(0)} ms per frame`}</span>
-          {' · '}
-          <span data-testid="webcam-frames" data-count={stats.classified}>{stats.classified} frames classified</span>
-          {', '}
-          <span data-testid="webcam-skipped">{stats.skipped} skipped while busy</span>
-          {frozen && <strong> · frozen</strong>}
-        </p>
-      )}
     </section>
   );
 }
