@@ -4,6 +4,7 @@ import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
 import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
+import { UpdateNotice } from './pwa/UpdateNotice.tsx';
 import { ExplainPanel } from './explain/ExplainPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
 import { PerfPanel } from './perf/PerfPanel.tsx';
@@ -79,6 +80,7 @@ export function App() {
     <div className={dragging ? 'app dragging' : 'app'}>
       <Header />
       <ErrorRegion />
+      <UpdateNotice />
       <nav className="tabs-nav" aria-label="Views">
         <div className="tabs" role="tablist" aria-label="Views">
           {TABS.map((t) => (
