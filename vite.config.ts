@@ -44,8 +44,9 @@ export default defineConfig({
           'models/*/{model.json,weights.bin}',
           'samples/*.{JPEG,json,csv}',
         ],
-        // The benchmark page is a developer tool: not precached, always from the network.
-        globIgnores: ['bench.html', 'assets/bench-*.js'],
+        // The benchmark page is a developer tool: not precached, always from the network. The
+        // threaded wasm build is never used (src/runtime/backends.ts runs wasm on one thread).
+        globIgnores: ['bench.html', 'assets/bench-*.js', 'assets/tfjs-backend-wasm-threaded-simd-*.wasm'],
         // GhostNet 1.0x's weights are 7.9 MB.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         // Hashed file names under assets/ change with their content: no revision query needed.

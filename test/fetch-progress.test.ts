@@ -35,7 +35,20 @@ describe('progressFetch', () => {
     expect(events.filter(([, total]) => total === 1100).length).toBeGreaterThanOrEqual(4);
   });
 
-  it('has no total when a response has no Content-Length', async () => {
+  it('leaves responses without a Content-Length out of an exact total', async () => {
+    const events: [number, number | null][] = [];
+    const bodies = { 'model.json': bytes(300), 'weights.bin': bytes(1000) };
+    const sized = fakeFetch(bodies);
+    const unsized = fakeFetch(bodies, { length: false });
+    // model.json arrives compressed (no length), weights.bin with its length.
+    const f = progressFetch((loaded, total) => events.push([loaded, total]), (input, init) => (String(input) === 'model.json' ? unsized(input, init) : sized(input, init)));
+    await (await f('model.json')).arrayBuffer();
+    await (await f('weights.bin')).arrayBuffer();
+    expect(events.at(-1)).toEqual([1000, 1000]);
+    for (const [loaded, total] of events) if (total !== null) expect(loaded).toBeLessThanOrEqual(total);
+  });
+
+  it('counts every byte, with no total, when no response has a length', async () => {
     const events: [number, number | null][] = [];
     const f = progressFetch((loaded, total) => events.push([loaded, total]), fakeFetch({ 'weights.bin': bytes(500) }, { length: false }));
     await (await f('weights.bin')).arrayBuffer();

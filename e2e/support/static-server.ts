@@ -35,7 +35,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function startStaticServer(dir: string): Promise<StaticServer> {
+/** `headers` go on every response (e.g. COOP/COEP for a cross-origin-isolated page). */
+export async function startStaticServer(dir: string, headers: Record<string, string> = {}): Promise<StaticServer> {
   let root = path.resolve(dir);
   const requests: string[] = [];
   const server: Server = createServer(async (req, res) => {
@@ -53,6 +54,7 @@ export async function startStaticServer(dir: string): Promise<StaticServer> {
         'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
         'Content-Length': body.length,
         'Cache-Control': 'no-cache',
+        ...headers,
       });
       res.end(body);
     } catch {

@@ -47,7 +47,7 @@ export function shouldProbe(plan: BackendPlan, running: BackendName, renderer: s
   return plan.source === 'auto' && running === 'webgl' && softwareRenderer(renderer) !== null;
 }
 
-/** Median milliseconds of the same small workload on each backend. */
+/** Milliseconds of the same small workload on each backend (the fastest of a few passes). */
 export interface ProbeResult {
   readonly webglMs: number;
   readonly wasmMs: number;

@@ -14,6 +14,11 @@ import { BACKENDS, type BackendName } from './backend-names.ts';
 
 export { BACKENDS, type BackendName };
 
+// wasm runs on one thread even where the page is cross-origin isolated (COOP/COEP headers): the
+// threaded build starts its workers from blob: scripts, which the page's CSP refuses (the backend
+// would hang), and the Ghost-module kernel works on the backend's memory only when it is not shared.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
