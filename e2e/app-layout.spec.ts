@@ -69,6 +69,24 @@ test('phone, 360 x 740: no sideways scrolling on any tab, every tab reachable by
   await openTab(page, 'classify', true);
 });
 
+test('the narrowest phones, 320 px wide: still no sideways scrolling on any tab', async () => {
+  const page = pages.phone!;
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const problems: string[] = [];
+    for (const id of await tabIds(page)) {
+      await openTab(page, id, true);
+      await settle(page);
+      const overflow = await horizontalOverflow(page);
+      if (overflow > 0) problems.push(`${id}: the page scrolls ${overflow} px sideways: ${(await overflowingElements(page)).join('; ')}`);
+    }
+    expect(problems).toEqual([]);
+  } finally {
+    await page.setViewportSize(PHONE.viewport);
+    await openTab(page, 'classify', true);
+  }
+});
+
 test('phone: the diagnostics are folded away and open with a tap', async () => {
   const page = pages.phone!;
   const details = page.getByTestId('diagnostics').locator('details');
@@ -105,23 +123,18 @@ test('phone: one tap starts the camera; the video and the top-3 predictions shar
     // One instant: the rows are replaced as the classes change.
     const top3 = await page.evaluate(() => [...document.querySelectorAll('[data-testid="prediction-row"]')].slice(0, 3).map((el) => {
       const r = el.getBoundingClientRect();
-      return { top: r.top, bottom: r.bottom, label: el.querySelector('[data-testid="prediction-label"]')?.textContent };
+      const label = el.querySelector('[data-testid="prediction-label"]')!;
+      return { top: r.top, bottom: r.bottom, label: label.textContent, font: parseFloat(getComputedStyle(label).fontSize), bar: el.querySelector('.prediction-bar')!.getBoundingClientRect().height };
     }));
     expect(top3).toHaveLength(3);
     top3.forEach((row, i) => {
       expect(row.top, `prediction ${i + 1} (${row.label}) starts under the video`).toBeGreaterThanOrEqual(video.bottom);
       expect(row.bottom, `prediction ${i + 1} (${row.label}) ends inside the screen`).toBeLessThanOrEqual(height);
+      // Readable at arm's length: at least 17 px text, and a bar at least 16 px tall.
+      expect(row.font).toBeGreaterThanOrEqual(17);
+      expect(row.bar).toBeGreaterThanOrEqual(16);
     });
     await page.waitForTimeout(250);
-  }
-  for (let i = 0; i < 3; i++) {
-    // Readable at arm's length: at least 17 px text, and a bar at least 16 px tall.
-    const sizes = await rows.nth(i).evaluate((el) => ({
-      font: parseFloat(getComputedStyle(el.querySelector('[data-testid="prediction-label"]')!).fontSize),
-      bar: el.querySelector('.prediction-bar')!.getBoundingClientRect().height,
-    }));
-    expect(sizes.font).toBeGreaterThanOrEqual(17);
-    expect(sizes.bar).toBeGreaterThanOrEqual(16);
   }
 
   // The front/rear switch sits on the video and flips the facing choice (the fake camera has one face).

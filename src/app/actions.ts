@@ -50,6 +50,11 @@ function storage(): Storage | null {
   }
 }
 
+/** A User Timing mark (performance.getEntriesByType('mark')): where a first visit spends its time. */
+function mark(name: string): void {
+  performance.mark(`ghostnet: ${name}`);
+}
+
 let stopWatchingContext = () => {};
 /** The latest backend start; true once that backend runs. Model loads wait for it. */
 let backendStarted: Promise<boolean> = Promise.resolve(false);
@@ -75,10 +80,12 @@ function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
   backendStarted = (async () => {
     try {
       let info = await startBackend(plan.start);
+      mark(`backend started: ${info.name}`);
       if (shouldProbe(plan, info.name, info.renderer)) {
         set({ backendProbing: true });
         try {
           const probe = await probeBackends(SETTINGS.backend.probeRuns);
+          mark('backend probed');
           const decision = decideAfterProbe(probe);
           set({ backendProbe: { ...probe, ratio: decision.ratio } });
           info = await startBackend(decision.backend);
@@ -155,12 +162,14 @@ export async function selectModel(id: string): Promise<void> {
     if (typeof source === 'string') {
       progress({ stage: 'download', done: 0, total: null });
       source = await fetchModel(source, downloadProgress(token));
+      mark(`model downloaded: ${id}`);
     }
     progress({ stage: 'backend', done: 0, total: null });
     if (!(await backendReady())) throw new Error('no backend is running');
     if (token !== loadToken) return;
     progress({ stage: 'prepare', done: 0, total: null });
     const model = await load(source);
+    mark(`model prepared: ${id}`);
     try {
       await model.warmup(model.inputSize, (done, total) => progress({ stage: 'warmup', done, total }));
     } catch (e) {

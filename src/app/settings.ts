@@ -26,7 +26,7 @@ export const SETTINGS = {
     /** localStorage key remembering the backend picked in the selector (over the app's own choice). */
     storageKey: 'ghostnet.backend',
     /** Timed passes of the WebGL-vs-wasm probe on each backend (after one untimed pass); the fastest counts. */
-    probeRuns: 5,
+    probeRuns: 3,
   },
   layout: {
     /** Phones: one column, diagnostics folded. styles.css uses the same width in its media queries. */
