@@ -1,5 +1,6 @@
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { connectSrcOrigins, imagenetSources, withConnectSrc } from './src/fetch/sources.ts';
 
 /**
@@ -15,7 +16,59 @@ function weightSourcesCsp(override: string | undefined): Plugin {
 // Everything else the app loads is served from its own origin: models and samples from public/,
 // the wasm backend's binaries bundled as assets (see src/runtime/backends.ts).
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), weightSourcesCsp(loadEnv(mode, process.cwd(), 'VITE_').VITE_IMAGENET_WEIGHTS_URLS)],
+  plugins: [
+    react(),
+    weightSourcesCsp(loadEnv(mode, process.cwd(), 'VITE_').VITE_IMAGENET_WEIGHTS_URLS),
+    // A Workbox service worker that precaches everything the app needs, so a second visit starts
+    // and classifies with no network. 'prompt': a new deployment waits until the user reloads
+    // (src/app/pwa/), so the page never changes under the user and is never silently stale.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      // The icons are in workbox.globPatterns below, once each.
+      includeManifestIcons: false,
+      manifest: {
+        name: 'GhostNet in the browser',
+        short_name: 'GhostNet',
+        description: 'GhostNet (CVPR 2020) live in your browser: classify photos and your webcam, and see intrinsic vs ghost feature maps.',
+        lang: 'en',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        theme_color: '#440154',
+        background_color: '#fafafa',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        globPatterns: [
+          // App shell, the wasm backend's binaries, KaTeX's fonts (woff2: what every browser that
+          // runs this app asks for), the icons.
+          '*.{html,svg}',
+          'assets/*.{js,css,wasm,woff2}',
+          'icons/*.png',
+          // The shipped models and the sample photos.
+          'models/index.json',
+          'models/*/{model.json,weights.bin}',
+          'samples/*.{JPEG,json,csv}',
+        ],
+        // The benchmark page is a developer tool: not precached, always from the network. The
+        // threaded wasm build is never used (src/runtime/backends.ts runs wasm on one thread).
+        globIgnores: ['bench.html', 'assets/bench-*.js', 'assets/tfjs-backend-wasm-threaded-simd-*.wasm'],
+        // GhostNet 1.0x's weights are 7.9 MB.
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        // Hashed file names under assets/ change with their content: no revision query needed.
+        dontCacheBustURLsMatching: /^assets\//,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/bench\.html/],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   base: './',
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: true },

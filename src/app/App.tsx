@@ -4,6 +4,7 @@ import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
 import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
+import { UpdateNotice } from './pwa/UpdateNotice.tsx';
 import { ExplainPanel } from './explain/ExplainPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
 import { PerfPanel } from './perf/PerfPanel.tsx';
@@ -81,32 +82,37 @@ export function App() {
     <div className={dragging ? 'app dragging' : 'app'}>
       <Header />
       <ErrorRegion />
-      <nav className="tabs" role="tablist" aria-label="Views">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={`panel-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
-            onClick={() => setTab(t.id)}
-            onKeyDown={(e) => {
-              const i = TABS.findIndex((x) => x.id === tab);
-              if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-                const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
-                setTab(next.id);
-                document.getElementById(`tab-${next.id}`)?.focus();
-              }
-            }}
-          >
-            {t.label}
-          </button>
-        ))}
+      <UpdateNotice />
+      <nav className="tabs-nav" aria-label="Views">
+        <div className="tabs" role="tablist" aria-label="Views">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              role="tab"
+              id={`tab-${t.id}`}
+              aria-selected={tab === t.id}
+              aria-controls={`panel-${t.id}`}
+              tabIndex={tab === t.id ? 0 : -1}
+              onClick={() => setTab(t.id)}
+              onKeyDown={(e) => {
+                const i = TABS.findIndex((x) => x.id === tab);
+                if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+                  const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+                  setTab(next.id);
+                  document.getElementById(`tab-${next.id}`)?.focus();
+                }
+              }}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
       </nav>
       <div className="layout">
-        <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-          <Active />
+        <main>
+          <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            <Active />
+          </div>
         </main>
         <Diagnostics />
       </div>

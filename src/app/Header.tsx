@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { BACKENDS, type BackendName } from '../runtime/backends.ts';
-import { changeInputSize, selectModel, switchBackend } from './actions.ts';
+import { changeInputSize, chooseBackend, selectModel } from './actions.ts';
+import { ModelStatus } from './loading/ModelStatus.tsx';
 import { useApp } from './store.ts';
 import { PREPROCESSING } from '../model/preprocess.ts';
 import { ImagenetDownload } from './imagenet/ImagenetDownload.tsx';
@@ -10,6 +11,7 @@ const SIZES = Array.from({ length: (PREPROCESSING.maxSize - PREPROCESSING.minSiz
 export function Header() {
   const backend = useApp((s) => s.backend);
   const backendStatus = useApp((s) => s.backendStatus);
+  const probing = useApp((s) => s.backendProbing);
   const models = useApp((s) => s.models);
   const modelId = useApp((s) => s.modelId);
   const modelStatus = useApp((s) => s.modelStatus);
@@ -41,7 +43,7 @@ export function Header() {
         </label>
         <label>
           Backend{' '}
-          <select data-testid="backend-select" value={backend?.name ?? ''} disabled={backendStatus === 'starting'} onChange={(e) => void switchBackend(e.target.value as BackendName)}>
+          <select data-testid="backend-select" value={backend?.name ?? ''} disabled={backendStatus === 'starting'} onChange={(e) => void chooseBackend(e.target.value as BackendName)}>
             {backend === null && <option value="">starting…</option>}
             {BACKENDS.map((b) => (
               <option key={b} value={b}>{b}</option>
@@ -49,9 +51,9 @@ export function Header() {
           </select>
         </label>
         <span className="backend" data-testid="backend-indicator" data-backend={backend?.name ?? ''} title={backend?.fallbackReason ?? undefined}>
-          {backendStatus === 'starting' ? 'starting…' : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
+          {backendStatus === 'starting' ? (probing ? 'timing WebGL against wasm…' : 'starting…') : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
         </span>
-        <span className="model-status" role="status" data-testid="model-status" data-status={modelStatus}>{modelStatus === 'loading' ? 'loading model…' : ''}</span>
+        <ModelStatus />
       </div>
       {backend?.fallbackReason && (
         <p className="fallback" data-testid="backend-fallback">Not on WebGL? {backend.fallbackReason}.</p>

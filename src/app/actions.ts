@@ -1,12 +1,15 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
-import { load, type ModelSource } from '../model/index.ts';
+import { fetchModel, load, type ModelSource } from '../model/index.ts';
+import { decideAfterProbe, loadBackendChoice, planBackend, saveBackendChoice, shouldProbe, type BackendPlan } from '../runtime/backend-choice.ts';
+import { probeBackends } from '../runtime/backend-probe.ts';
 import { backendFromQuery, startBackend, watchWebglContext, type BackendName } from '../runtime/backends.ts';
+import { progressFetch } from '../runtime/fetch-progress.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
-import { nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry } from './store.ts';
+import { nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
 const get = () => useApp.getState();
@@ -20,9 +23,13 @@ interface ShippedIndex {
   models: { id: string; url: string; default?: boolean }[];
 }
 
-/** Start the preferred backend (falling back as needed) and load the default model. */
+/**
+ * Start the backend and, at the same time, list the shipped models and download the default
+ * one's weights; the model is built once both are done.
+ */
 export async function startApp(): Promise<void> {
-  await switchBackend(backendFromQuery(location.search) ?? get().requestedBackend);
+  const plan = planBackend(backendFromQuery(location.search), loadBackendChoice(storage(), SETTINGS.backend.storageKey));
+  void startPlanned(plan);
   try {
     const res = await fetch('models/index.json');
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -44,23 +51,85 @@ export async function startApp(): Promise<void> {
   }
 }
 
+function storage(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** A User Timing mark (performance.getEntriesByType('mark')): where a first visit spends its time. */
+function mark(name: string): void {
+  performance.mark(`ghostnet: ${name}`);
+}
+
 let stopWatchingContext = () => {};
+/** The latest backend start; true once that backend runs. Model loads wait for it. */
+let backendStarted: Promise<boolean> = Promise.resolve(false);
+
+/** Wait for the latest backend start, including one begun while waiting. */
+async function backendReady(): Promise<boolean> {
+  let current: Promise<boolean>;
+  let ok: boolean;
+  do {
+    current = backendStarted;
+    ok = await current;
+  } while (current !== backendStarted);
+  return ok;
+}
+
+/**
+ * Start the planned backend. When the app chose WebGL itself and it turns out software-rendered,
+ * time WebGL against wasm and run on the faster one, saying why.
+ */
+function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
+  stopWatchingContext();
+  set({ backendStatus: 'starting', requestedBackend: plan.start });
+  backendStarted = (async () => {
+    try {
+      let info = await startBackend(plan.start);
+      mark(`backend started: ${info.name}`);
+      if (shouldProbe(plan, info.name, info.renderer)) {
+        set({ backendProbing: true });
+        try {
+          const probe = await probeBackends(SETTINGS.backend.probeRuns);
+          mark('backend probed');
+          const decision = decideAfterProbe(probe);
+          set({ backendProbe: { ...probe, ratio: decision.ratio } });
+          info = await startBackend(decision.backend);
+          if (decision.reason) info = { ...info, fallbackReason: decision.reason };
+        } catch (e) {
+          // The probe itself failed: stay on what started.
+          info = { ...(await startBackend(plan.start)), fallbackReason: null };
+          set({ notice: `The WebGL-vs-wasm speed check failed (${messageOf(e)}); running on ${info.name}.` });
+        } finally {
+          set({ backendProbing: false });
+        }
+      }
+      if (why) info = { ...info, fallbackReason: info.fallbackReason ? `${why}; ${info.fallbackReason}` : why };
+      set({ backend: info, backendStatus: 'ready' });
+      if (info.fallbackReason) set({ notice: `Running on ${info.name}: ${info.fallbackReason}.` });
+      stopWatchingContext = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
+      return true;
+    } catch (e) {
+      set({ backendStatus: 'error', error: messageOf(e) });
+      return false;
+    }
+  })();
+  return backendStarted;
+}
+
+/** The backend selector: switch, and remember the choice over the app's own from now on. */
+export async function chooseBackend(name: BackendName): Promise<void> {
+  saveBackendChoice(storage(), SETTINGS.backend.storageKey, name);
+  await switchBackend(name);
+}
 
 /** Switch backend; models hold backend tensors, so the current model is reloaded on the new one. */
 export async function switchBackend(name: BackendName, why?: string): Promise<void> {
-  stopWatchingContext();
-  set({ backendStatus: 'starting', requestedBackend: name });
   const current = get().model;
-  try {
-    const started = await startBackend(name);
-    const info = why ? { ...started, fallbackReason: started.fallbackReason ? `${why}; ${started.fallbackReason}` : why } : started;
-    set({ backend: info, backendStatus: 'ready' });
-    if (info.fallbackReason) set({ notice: `Running on ${info.name}: ${info.fallbackReason}.` });
-    stopWatchingContext = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
-  } catch (e) {
-    set({ backendStatus: 'error', error: messageOf(e) });
-    return;
-  }
+  if (!(await startPlanned({ start: name, source: 'user' }, why))) return;
   const id = get().modelId;
   if (current && id) {
     set({ model: null });
@@ -75,17 +144,43 @@ export async function switchBackend(name: BackendName, why?: string): Promise<vo
 
 let loadToken = 0;
 
+/** Report bytes at most every progressIntervalMs (and always the last chunk). */
+function downloadProgress(token: number) {
+  let shownAt = 0;
+  return progressFetch((loaded, total) => {
+    const now = performance.now();
+    if (token !== loadToken || (now - shownAt < SETTINGS.progressIntervalMs && loaded !== total)) return;
+    shownAt = now;
+    set({ modelProgress: { stage: 'download', done: loaded, total } });
+  });
+}
+
 /** Load a model entry and make it current; on failure keep the previous model. */
 export async function selectModel(id: string): Promise<void> {
   const entry = get().models.find((m) => m.id === id);
   if (!entry) return;
   const token = ++loadToken;
+  const progress = (p: ModelProgress) => {
+    if (token === loadToken) set({ modelProgress: p });
+  };
   set({ modelStatus: 'loading' });
   const t0 = performance.now();
   try {
-    const model = await load(entry.source);
+    // The download needs no backend: it runs while one starts.
+    let source = entry.source;
+    if (typeof source === 'string') {
+      progress({ stage: 'download', done: 0, total: null });
+      source = await fetchModel(source, downloadProgress(token));
+      mark(`model downloaded: ${id}`);
+    }
+    progress({ stage: 'backend', done: 0, total: null });
+    if (!(await backendReady())) throw new Error('no backend is running');
+    if (token !== loadToken) return;
+    progress({ stage: 'prepare', done: 0, total: null });
+    const model = await load(source);
+    mark(`model prepared: ${id}`);
     try {
-      await model.warmup(model.inputSize);
+      await model.warmup(model.inputSize, (done, total) => progress({ stage: 'warmup', done, total }));
     } catch (e) {
       model.dispose();
       throw e;
@@ -93,12 +188,12 @@ export async function selectModel(id: string): Promise<void> {
     if (token !== loadToken) { model.dispose(); return; }
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
-    set({ model, modelId: id, models, modelStatus: 'ready', modelLoadMs: performance.now() - t0, inputSize: model.inputSize, error: null });
+    set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: model.inputSize, error: null });
     rememberModel(id);
     previous?.dispose();
     if (get().input) await classifyCurrent();
   } catch (e) {
-    if (token === loadToken) set({ modelStatus: get().model ? 'ready' : 'error', error: `Could not load the model "${entry.name}": ${messageOf(e)}` });
+    if (token === loadToken) set({ modelStatus: get().model ? 'ready' : 'error', modelProgress: null, error: `Could not load the model "${entry.name}": ${messageOf(e)}` });
   }
 }
 

@@ -22,6 +22,18 @@ export const SETTINGS = {
     extensions: ['.pth', '.pt', '.safetensors'],
     maxBytes: 512 * 1024 * 1024,
   },
+  backend: {
+    /** localStorage key remembering the backend picked in the selector (over the app's own choice). */
+    storageKey: 'ghostnet.backend',
+    /** Timed passes of the WebGL-vs-wasm probe on each backend (after one untimed pass); the fastest counts. */
+    probeRuns: 3,
+  },
+  layout: {
+    /** Phones: one column, diagnostics folded. styles.css uses the same width in its media queries. */
+    narrowQuery: '(max-width: 700px)',
+  },
+  /** The header's progress bar is redrawn at most this often while bytes arrive. */
+  progressIntervalMs: 100,
   diagnostics: {
     /** How often tf.memory() is read for the panel. */
     pollMs: 400,

@@ -41,6 +41,24 @@ export interface DownloadState {
 
 export type InputKind = 'upload' | 'sample' | 'webcam';
 
+/** Getting a model ready, in order: its bytes, the backend (which may still be starting), weights, warm-up. */
+export type LoadStage = 'download' | 'backend' | 'prepare' | 'warmup';
+
+export interface ModelProgress {
+  readonly stage: LoadStage;
+  /** Bytes (download) or steps (warm-up) done; total null when unknown. */
+  readonly done: number;
+  readonly total: number | null;
+}
+
+/** The WebGL-vs-wasm speed probe (ms per probe pass), when the app ran one. */
+export interface BackendProbe {
+  readonly webglMs: number;
+  readonly wasmMs: number;
+  /** webglMs / wasmMs. */
+  readonly ratio: number;
+}
+
 /** The image every view works on: the last upload, sample or webcam frame. */
 export interface CurrentInput {
   readonly pixels: PixelBuffer;
@@ -55,11 +73,16 @@ export interface AppState {
   backendStatus: 'starting' | 'ready' | 'error';
   /** Backend the user asked for (the app may have fallen back from it). */
   requestedBackend: BackendName;
+  /** True while the app times WebGL against wasm to choose between them. */
+  backendProbing: boolean;
+  backendProbe: BackendProbe | null;
   models: ModelEntry[];
   modelId: string | null;
   model: GhostNetModel | null;
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   modelLoadMs: number | null;
+  /** Where the model being loaded is (header progress bar); null when nothing loads. */
+  modelProgress: ModelProgress | null;
   inputSize: number;
   input: CurrentInput | null;
   predictions: Prediction[] | null;
@@ -84,6 +107,10 @@ export interface AppState {
   tab: string;
   /** The Teach tab: classes taught on the loaded backbone (see teach/state.ts). */
   teach: TeachState;
+  /** The service worker holds everything the app needs to start and classify offline. */
+  offlineReady: boolean;
+  /** A newer deployment is installed and waits for the user to reload. */
+  updateReady: boolean;
   set: (patch: Partial<AppState>) => void;
 }
 
@@ -91,11 +118,14 @@ export const useApp = create<AppState>((set) => ({
   backend: null,
   backendStatus: 'starting',
   requestedBackend: 'webgl',
+  backendProbing: false,
+  backendProbe: null,
   models: [],
   modelId: null,
   model: null,
   modelStatus: 'idle',
   modelLoadMs: null,
+  modelProgress: null,
   inputSize: 160,
   input: null,
   predictions: null,
@@ -110,6 +140,8 @@ export const useApp = create<AppState>((set) => ({
   status: '',
   tab: 'classify',
   teach: INITIAL_TEACH,
+  offlineReady: false,
+  updateReady: false,
   set: (patch) => set(patch),
 }));
 

@@ -219,16 +219,44 @@ export class GhostNetModel {
     }
   }
 
-  /** Run once so shaders/kernels for this input size are compiled before the first real frame. */
-  async warmup(size = this.inputSize): Promise<void> {
+  /**
+   * Run once so shaders/kernels for this input size are compiled before the first real frame.
+   * With `onProgress`, WebGL's shader compilation is done step by step first and reported as
+   * (steps done, steps); other backends report (0, 1) and then (1, 1) around their one pass.
+   */
+  async warmup(size = this.inputSize, onProgress?: (done: number, total: number) => void): Promise<void> {
+    if (onProgress && tf.getBackend() === 'webgl') {
+      const x = tf.zeros([1, size, size, 3]) as tf.Tensor4D;
+      try {
+        await this.network.stepThrough(x, onProgress, yieldToPage);
+      } finally {
+        x.dispose();
+      }
+    } else {
+      onProgress?.(0, 1);
+    }
     const logits = tf.tidy(() => this.network.forward(tf.zeros([1, size, size, 3])).logits);
     await logits.data();
     logits.dispose();
+    if (onProgress && tf.getBackend() !== 'webgl') onProgress(1, 1);
   }
 
   dispose(): void {
     this.network.dispose();
   }
+}
+
+/** Give the thread back for one task (a MessageChannel message: not clamped like nested timers). */
+function yieldToPage(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 function checkSize(size: number): void {
@@ -239,6 +267,20 @@ function checkSize(size: number): void {
 
 function isArtifacts(s: ModelSource): s is ModelArtifactsSource {
   return typeof s === 'object' && 'weightData' in s && 'modelJson' in s;
+}
+
+/**
+ * Download a model.json and its weights without touching any backend (so it can run while a
+ * backend starts); `fetchFunc` replaces `fetch` (e.g. to count bytes). Pass the result to `load`.
+ */
+export async function fetchModel(url: string, fetchFunc?: typeof fetch): Promise<ModelArtifactsSource> {
+  const artifacts = await tf.io.http(url, fetchFunc ? { fetchFunc } : {}).load!();
+  if (!artifacts.weightSpecs || !artifacts.weightData) throw new Error('the model has no weights');
+  return {
+    modelJson: { userDefinedMetadata: artifacts.userDefinedMetadata },
+    weightSpecs: artifacts.weightSpecs,
+    weightData: Array.isArray(artifacts.weightData) ? new tf.io.CompositeArrayBuffer(artifacts.weightData).slice() : artifacts.weightData,
+  };
 }
 
 /** Load a converted GhostNet. Weights are decoded, folded and uploaded to the active backend. */

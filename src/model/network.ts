@@ -86,6 +86,11 @@ interface StepState {
   stemTap: { value: tf.Tensor4D | null } | null;
 }
 
+/** The state a pass starts from: the input, and which taps (if any) it keeps. */
+function initialState(input: tf.Tensor4D, taps: TapRequest | null = null, stemTap: StepState['stemTap'] = null): StepState {
+  return { x: input, residual: null, shortcut: null, strideDone: false, taps, stemTap };
+}
+
 /** Which Ghost modules' maps a pass should keep, and where it puts them. */
 interface TapRequest {
   readonly wanted: ReadonlySet<string>;
@@ -367,11 +372,7 @@ export class GhostNetwork {
     }
     const wanted = new Set(tapIds);
     return tf.tidy(() => {
-      const state: StepState = {
-        x: input, residual: null, shortcut: null, strideDone: false,
-        taps: wanted.size > 0 ? { wanted, found: new Map() } : null,
-        stemTap: options.stem ? { value: null } : null,
-      };
+      const state = initialState(input, wanted.size > 0 ? { wanted, found: new Map() } : null, options.stem ? { value: null } : null);
       for (const step of this.steps) step.run(state);
       const taps = new Map<string, GhostTap>();
       for (const id of wanted) {
@@ -395,7 +396,7 @@ export class GhostNetwork {
     if (planned) return planned;
     const last = this.steps.findIndex((s) => s.id === 'conv_head');
     return tf.tidy(() => {
-      const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null, stemTap: null };
+      const state = initialState(input);
       for (const step of this.steps.slice(0, last + 1)) step.run(state);
       return state.x as tf.Tensor2D;
     });
@@ -409,7 +410,7 @@ export class GhostNetwork {
   async profile(input: tf.Tensor4D): Promise<StepTiming[]> {
     this.checkAlive();
     const timings: StepTiming[] = [];
-    const state: StepState = { x: input, residual: null, shortcut: null, strideDone: false, taps: null, stemTap: null };
+    const state = initialState(input);
     tf.engine().startScope();
     try {
       for (const step of this.steps) {
@@ -423,6 +424,28 @@ export class GhostNetwork {
       tf.engine().endScope();
     }
     return timings;
+  }
+
+  /**
+   * One op-by-op pass, step by step: `onStep(done, total)` after each step, and the page gets the
+   * thread back between steps. On WebGL each new shader program is compiled at its first use, so
+   * this is shader compilation made visible (the same programs `forward` uses there). The
+   * output is read once at the end, so the GPU work is finished when the promise resolves.
+   */
+  async stepThrough(input: tf.Tensor4D, onStep: (done: number, total: number) => void, yieldToPage: () => Promise<void>): Promise<void> {
+    this.checkAlive();
+    const state = initialState(input);
+    tf.engine().startScope();
+    try {
+      for (const [i, step] of this.steps.entries()) {
+        step.run(state);
+        onStep(i + 1, this.steps.length);
+        await yieldToPage();
+      }
+      await Promise.all(partsOf(state.x as Value).map((t) => t.data()));
+    } finally {
+      tf.engine().endScope();
+    }
   }
 
   /** Bytes held by compiled wasm plans (intermediate buffers), for memory figures. */

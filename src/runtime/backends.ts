@@ -10,9 +10,14 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { BACKENDS, type BackendName } from './backend-names.ts';
 
-export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
+
+// wasm runs on one thread even where the page is cross-origin isolated (COOP/COEP headers): the
+// threaded build starts its workers from blob: scripts, which the page's CSP refuses (the backend
+// would hang), and the Ghost-module kernel works on the backend's memory only when it is not shared.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,

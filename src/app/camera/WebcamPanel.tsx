@@ -8,7 +8,7 @@ import { pixelsOf } from '../pixels.ts';
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
 import { startFrameLoop } from './frameLoop.ts';
-import { CameraControls } from './CameraControls.tsx';
+import { CameraButtons, CameraOptions, CameraStage } from './CameraControls.tsx';
 import { useCamera } from './useCamera.ts';
 import type { InputPipeline } from '../input/pipeline.ts';
 
@@ -85,26 +85,31 @@ export function WebcamPanel({ pipeline }: { pipeline: InputPipeline }) {
   };
 
   return (
-    <section className="webcam" aria-labelledby="webcam-heading">
-      <h2 id="webcam-heading">Webcam</h2>
-      <CameraControls camera={camera} onStop={() => setStats(NO_STATS)}>
-        <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
-          {frozen ? 'Resume' : 'Freeze frame'}
-        </button>
-      </CameraControls>
-      <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
+    <section className="webcam" aria-labelledby="webcam-heading" data-live={live}>
+      <div className="webcam-head">
+        <h2 id="webcam-heading">Webcam</h2>
+        <CameraButtons camera={camera} onStop={() => setStats(NO_STATS)}>
+          <button type="button" data-testid="webcam-freeze" aria-pressed={frozen} disabled={!live} onClick={() => void toggleFreeze()}>
+            {frozen ? 'Resume' : 'Freeze frame'}
+          </button>
+        </CameraButtons>
+      </div>
+      <CameraStage camera={camera} />
       {live && (
         <p className="webcam-stats" data-testid="webcam-stats">
           <span data-testid="webcam-fps">{stats.fps === null ? '– fps' : `${stats.fps.toFixed(1)} fps`}</span>
           {' · '}
           <span data-testid="webcam-latency">{stats.latencyMs === null ? '– ms per frame' : `${stats.latencyMs.toFixed(0)} ms per frame`}</span>
-          {' · '}
-          <span data-testid="webcam-frames" data-count={stats.classified}>{stats.classified} frames classified</span>
-          {', '}
-          <span data-testid="webcam-skipped">{stats.skipped} skipped while busy</span>
+          <span className="webcam-stats-more">
+            {' · '}
+            <span data-testid="webcam-frames" data-count={stats.classified}>{stats.classified} frames classified</span>
+            {', '}
+            <span data-testid="webcam-skipped">{stats.skipped} skipped while busy</span>
+          </span>
           {frozen && <strong> · frozen</strong>}
         </p>
       )}
+      <CameraOptions camera={camera} />
     </section>
   );
 }

@@ -4,6 +4,8 @@ import { memorySnapshot, runLeakCheck, type LeakCheckResult } from '../actions.t
 import { SETTINGS } from '../settings.ts';
 import { useApp } from '../store.ts';
 import { SavedModels } from '../cache/SavedModels.tsx';
+import { useMediaQuery } from '../useMediaQuery.ts';
+import { formatRatio } from '../../runtime/backend-choice.ts';
 
 const NO_MEMORY = { numTensors: 0, numBytes: 0 };
 
@@ -33,7 +35,13 @@ export function Diagnostics() {
   const inferences = useApp((s) => s.inferenceCount);
   const canCheck = useApp((s) => s.model !== null && s.input !== null);
   const memory = useMemory(useApp((s) => s.backendStatus === 'ready'));
+  const probe = useApp((s) => s.backendProbe);
+  const offlineReady = useApp((s) => s.offlineReady);
   const [leak, setLeak] = useState<LeakCheckResult | null>(null);
+  // Folded on phones (it would push everything else down), open on wider screens.
+  const narrow = useMediaQuery(SETTINGS.layout.narrowQuery);
+  const [open, setOpen] = useState(!narrow);
+  useEffect(() => setOpen(!narrow), [narrow]);
   const [checking, setChecking] = useState(false);
 
   const check = async () => {
@@ -48,32 +56,44 @@ export function Diagnostics() {
 
   return (
     <aside className="diagnostics" aria-labelledby="diagnostics-heading" data-testid="diagnostics">
-      <h2 id="diagnostics-heading">Diagnostics</h2>
-      <dl>
-        <dt>Backend</dt>
-        <dd data-testid="diagnostics-backend">{backend?.name ?? '–'}</dd>
-        <dt>Renderer</dt>
-        <dd data-testid="diagnostics-renderer">{backend?.renderer ?? '–'}</dd>
-        <dt>Tensors</dt>
-        <dd data-testid="diagnostics-tensors" data-count={memory.numTensors}>{memory.numTensors}</dd>
-        <dt>Tensor memory</dt>
-        <dd data-testid="diagnostics-bytes" data-bytes={memory.numBytes}>{mb(memory.numBytes)}</dd>
-        <dt>Model load time</dt>
-        <dd data-testid="diagnostics-load-time">{modelLoadMs === null ? '–' : `${modelLoadMs.toFixed(0)} ms`}</dd>
-        <dt>Last inference</dt>
-        <dd>{latencyMs === null ? '–' : `${latencyMs.toFixed(1)} ms`}</dd>
-        <dt>Inferences</dt>
-        <dd data-testid="diagnostics-inferences">{inferences}</dd>
-      </dl>
-      <button type="button" data-testid="leak-check" disabled={!canCheck || checking} onClick={() => void check()}>
-        {checking ? 'Checking…' : `Leak check: ${SETTINGS.diagnostics.leakCheckRuns} inferences`}
-      </button>
-      <p aria-live="polite" data-testid="leak-check-result" data-completed={leak?.completed} data-before={leak?.before} data-after={leak?.after}>
-        {leak && (leak.completed < leak.runs
-          ? `Stopped after ${leak.completed} of ${leak.runs} inferences (see the message above).`
-          : `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`)}
-      </p>
-      <SavedModels />
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary><h2 id="diagnostics-heading">Diagnostics</h2></summary>
+        <dl>
+          <dt>Backend</dt>
+          <dd data-testid="diagnostics-backend">{backend?.name ?? '–'}</dd>
+          <dt>Renderer</dt>
+          <dd data-testid="diagnostics-renderer">{backend?.renderer ?? '–'}</dd>
+          <dt>Tensors</dt>
+          <dd data-testid="diagnostics-tensors" data-count={memory.numTensors}>{memory.numTensors}</dd>
+          <dt>Tensor memory</dt>
+          <dd data-testid="diagnostics-bytes" data-bytes={memory.numBytes}>{mb(memory.numBytes)}</dd>
+          <dt>Model load time</dt>
+          <dd data-testid="diagnostics-load-time">{modelLoadMs === null ? '–' : `${modelLoadMs.toFixed(0)} ms`}</dd>
+          <dt>Last inference</dt>
+          <dd>{latencyMs === null ? '–' : `${latencyMs.toFixed(1)} ms`}</dd>
+          <dt>Inferences</dt>
+          <dd data-testid="diagnostics-inferences">{inferences}</dd>
+          {probe && (
+            <>
+              <dt>Speed probe</dt>
+              <dd data-testid="diagnostics-probe" data-webgl-ms={probe.webglMs} data-wasm-ms={probe.wasmMs} data-ratio={probe.ratio}>
+                WebGL {probe.webglMs.toFixed(1)} ms, wasm {probe.wasmMs.toFixed(1)} ms ({formatRatio(probe.ratio)} x)
+              </dd>
+            </>
+          )}
+          <dt>Offline</dt>
+          <dd data-testid="diagnostics-offline" data-ready={offlineReady}>{offlineReady ? 'ready: works without a network' : 'not yet'}</dd>
+        </dl>
+        <button type="button" data-testid="leak-check" disabled={!canCheck || checking} onClick={() => void check()}>
+          {checking ? 'Checking…' : `Leak check: ${SETTINGS.diagnostics.leakCheckRuns} inferences`}
+        </button>
+        <p aria-live="polite" data-testid="leak-check-result" data-completed={leak?.completed} data-before={leak?.before} data-after={leak?.after}>
+          {leak && (leak.completed < leak.runs
+            ? `Stopped after ${leak.completed} of ${leak.runs} inferences (see the message above).`
+            : `${leak.runs} inferences: ${leak.before} tensors before, ${leak.after} after${leak.before === leak.after ? ' (no leak)' : ' (LEAK)'}`)}
+        </p>
+        <SavedModels />
+      </details>
     </aside>
   );
 }

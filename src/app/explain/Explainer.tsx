@@ -139,7 +139,8 @@ export function Explainer() {
         </tbody>
       </table>
 
-      <div className="explainer-formulas">
+      {/* Wider than a phone: it scrolls sideways, so it takes focus for keyboard scrolling. */}
+      <div className="explainer-formulas" tabIndex={0} role="region" aria-label="Eq. 4 and 5">
         <p>Eq. 4, the theoretical speed-up:</p>
         <Tex display>{"r_s = \\frac{n\\cdot h'\\cdot w'\\cdot c\\cdot k\\cdot k}{\\frac{n}{s}\\cdot h'\\cdot w'\\cdot c\\cdot k\\cdot k + (s-1)\\cdot\\frac{n}{s}\\cdot h'\\cdot w'\\cdot d\\cdot d} = \\frac{c\\cdot k\\cdot k}{\\frac{1}{s}\\cdot c\\cdot k\\cdot k + \\frac{s-1}{s}\\cdot d\\cdot d} \\approx \\frac{s\\cdot c}{s+c-1} \\approx s"}</Tex>
         <p>With your numbers:</p>

@@ -10,8 +10,6 @@ interface Props {
 const W = 720;
 const H = 240;
 const M = { left: 44, right: 12, top: 14, bottom: 40 };
-const COSINE = '#3b528b';
-const PEARSON = '#b3262d';
 
 export function RedundancyChart({ modules, selected, inputLabel }: Props) {
   const values = modules.flatMap((m) => [m.meanCosine, m.meanPearson]);
@@ -31,12 +29,12 @@ export function RedundancyChart({ modules, selected, inputLabel }: Props) {
     <figure className="redundancy" data-testid="redundancy-chart" data-modules={modules.length}>
       <figcaption>
         Redundancy across depth for {inputLabel}: mean similarity of each Ghost module's intrinsic/ghost pairs
-        (<span style={{ color: COSINE }}>● cosine</span>, <span style={{ color: PEARSON }}>■ Pearson</span>).
+        (<span className="series-cosine">● cosine</span>, <span className="series-pearson">■ Pearson</span>).
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Line chart of ${modules.length} Ghost modules; the highest mean cosine is ${most.meanCosine.toFixed(3)} at ${most.moduleId}. The values are in the table below.`}>
         {ticks.map((t) => (
           <g key={t}>
-            <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke={t === 0 ? '#888' : '#e3e3e3'} />
+            <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'chart-zero' : 'chart-grid'} />
             <text x={M.left - 6} y={y(t) + 4} textAnchor="end" fontSize="11">{t.toFixed(1)}</text>
           </g>
         ))}
@@ -44,13 +42,13 @@ export function RedundancyChart({ modules, selected, inputLabel }: Props) {
           <text key={stage} x={x(i)} y={H - M.bottom + 16} fontSize="11" textAnchor="start">S{stage}</text>
         ))}
         <text x={(W + M.left) / 2} y={H - 6} fontSize="11" textAnchor="middle">Ghost modules in forward order (ghost1, ghost2 of each bottleneck)</text>
-        {sel >= 0 && <line x1={x(sel)} x2={x(sel)} y1={M.top} y2={H - M.bottom} stroke="#1a73e8" strokeDasharray="4 3" />}
-        <polyline points={line('meanCosine')} fill="none" stroke={COSINE} strokeWidth="1.5" />
-        <polyline points={line('meanPearson')} fill="none" stroke={PEARSON} strokeWidth="1.5" />
+        {sel >= 0 && <line x1={x(sel)} x2={x(sel)} y1={M.top} y2={H - M.bottom} className="chart-selected" strokeDasharray="4 3" />}
+        <polyline points={line('meanCosine')} className="series-cosine" strokeWidth="1.5" />
+        <polyline points={line('meanPearson')} className="series-pearson" strokeWidth="1.5" />
         {modules.map((m, i) => (
           <g key={m.moduleId} data-testid="redundancy-point" data-module-id={m.moduleId} data-mean-cosine={m.meanCosine} data-mean-pearson={m.meanPearson}>
-            <circle cx={x(i)} cy={y(m.meanCosine)} r={m.moduleId === selected ? 5 : 3} fill={COSINE} />
-            <rect x={x(i) - 3} y={y(m.meanPearson) - 3} width="6" height="6" fill={PEARSON} />
+            <circle cx={x(i)} cy={y(m.meanCosine)} r={m.moduleId === selected ? 5 : 3} className="series-cosine" />
+            <rect x={x(i) - 3} y={y(m.meanPearson) - 3} width="6" height="6" className="series-pearson" />
             <title>{`${m.moduleId}: mean cosine ${m.meanCosine.toFixed(3)}, mean Pearson ${m.meanPearson.toFixed(3)} over ${m.pairs} pairs`}</title>
           </g>
         ))}

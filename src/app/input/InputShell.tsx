@@ -13,11 +13,11 @@ import type { InputPipeline } from './pipeline.ts';
 
 export function InputShell({ pipeline }: { pipeline: InputPipeline }) {
   return (
+    // A grid (see styles.css): photo and webcam beside what the model saw on wide screens; on a
+    // phone the webcam comes first with the predictions right under it.
     <div className="input-shell">
-      <div className="sources">
-        <ImageSource onFiles={(files) => void routeFiles(files, pipeline)} />
-        <WebcamPanel pipeline={pipeline} />
-      </div>
+      <ImageSource onFiles={(files) => void routeFiles(files, pipeline)} />
+      <WebcamPanel pipeline={pipeline} />
       <div className="outputs">
         <ModelInputPreview />
         <PredictionList />

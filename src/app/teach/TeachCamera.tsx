@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { messageOf } from '../actions.ts';
-import { CameraControls } from '../camera/CameraControls.tsx';
+import { CameraButtons, CameraOptions, CameraStage } from '../camera/CameraControls.tsx';
 import { startFrameLoop } from '../camera/frameLoop.ts';
 import type { UseCamera } from '../camera/useCamera.ts';
 import { pixelsOf } from '../pixels.ts';
@@ -38,15 +38,18 @@ export function TeachCamera({ camera }: { camera: UseCamera }) {
   }, [live, ready, camera.videoRef]);
 
   return (
-    <section className="webcam teach-camera" aria-labelledby="teach-webcam-heading">
-      <h3 id="teach-webcam-heading">Webcam</h3>
-      <CameraControls camera={camera} onStop={() => setRecording(null)} />
-      <video ref={camera.videoRef} className="webcam-video" data-testid="webcam-video" data-status={camera.status} playsInline muted aria-label="Camera view" hidden={!live} />
+    <section className="webcam teach-camera" aria-labelledby="teach-webcam-heading" data-live={live}>
+      <div className="webcam-head">
+        <h3 id="teach-webcam-heading">Webcam</h3>
+        <CameraButtons camera={camera} onStop={() => setRecording(null)} />
+      </div>
+      <CameraStage camera={camera} />
       {live && (
         <p className="webcam-stats" data-testid="teach-frames" data-count={frames}>
           {frames} frames predicted{recording ? ` · recording into “${recording}”` : ' · hold a class’s record button to add frames'}
         </p>
       )}
+      <CameraOptions camera={camera} />
     </section>
   );
 }

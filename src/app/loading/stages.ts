@@ -1,0 +1,24 @@
+/** What the header says while a model gets ready: one line per stage, as data. */
+import type { ModelProgress } from '../store.ts';
+
+export const STAGE_LABELS = {
+  download: 'Downloading the model',
+  backend: 'Waiting for the backend',
+  prepare: 'Preparing the weights',
+  warmup: 'Warming up',
+} as const;
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** The stage's name; the warm-up says what it is doing on this backend. */
+export function stageLabel(p: ModelProgress, backend: string | undefined): string {
+  if (p.stage === 'warmup') return backend === 'webgl' ? 'Compiling WebGL shaders' : 'First inference';
+  return STAGE_LABELS[p.stage];
+}
+
+/** "3.1 / 7.9 MB", "step 12 of 70", or '' when there is nothing to count. */
+export function stageAmount(p: ModelProgress): string {
+  if (p.stage === 'download') return p.total ? `${mb(p.done)} / ${mb(p.total)} MB` : p.done > 0 ? `${mb(p.done)} MB` : '';
+  if (p.stage === 'warmup' && p.total && p.total > 1) return `step ${p.done} of ${p.total}`;
+  return '';
+}
