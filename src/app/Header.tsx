@@ -32,7 +32,6 @@ export function Header() {
             ))}
           </select>
         </label>
-        <ImagenetDownload />
         <label>
           Input size{' '}
           <select data-testid="size-select" value={inputSize} onChange={(e) => void changeInputSize(Number(e.target.value))}>
@@ -50,6 +49,8 @@ export function Header() {
             ))}
           </select>
         </label>
+        {/* After the three selectors, so a phone keeps them in one row; beside them on a desktop. */}
+        <ImagenetDownload />
         <span className="backend" data-testid="backend-indicator" data-backend={backend?.name ?? ''} title={backend?.fallbackReason ?? undefined}>
           {backendStatus === 'starting' ? (probing ? 'timing WebGL against wasm…' : 'starting…') : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
         </span>

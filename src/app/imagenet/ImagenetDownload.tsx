@@ -52,8 +52,12 @@ export function ImagenetDownload() {
         Get the ImageNet model ({Math.round(first.approxBytes / 1e6)} MB)
       </button>
       <small id={hintId} className="imagenet-download-hint" title={APP_SOURCES.map((s) => `${s.url} (${s.licence}): ${s.credit}`).join('\n')}>
-        1000 classes: the authors' weights ({first.licence}) from {hostOf(first.url)}
-        {others.length > 0 ? ` (else ${others.map((s) => hostOf(s.url)).join(', ')})` : ''}. Only the file is requested; nothing about you or your photos is sent.
+        {/* A phone shows the short line (the first screen is the camera's); a desktop the whole story. */}
+        <span className="imagenet-download-hint-short">1000 classes, from {hostOf(first.url)}; nothing else is sent.</span>
+        <span className="imagenet-download-hint-long">
+          1000 classes: the authors' weights ({first.licence}) from {hostOf(first.url)}
+          {others.length > 0 ? ` (else ${others.map((s) => hostOf(s.url)).join(', ')})` : ''}. Only the file is requested; nothing about you or your photos is sent.
+        </span>
       </small>
     </div>
   );
