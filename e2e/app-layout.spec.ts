@@ -5,14 +5,12 @@
  * One Chromium with a fake camera (a clip of three sample photos); the app runs on wasm.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
-import { afterInference, openApp, sample, watchErrors } from './support/app.ts';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { afterInference, openApp, watchErrors } from './support/app.ts';
 import { DESKTOP, PHONE, box, horizontalOverflow, openTab, overflowingElements, settle, smallTargets, tabIds } from './support/layout.ts';
-import { makeWebcamClip } from './support/media.ts';
+import { launchWithFakeCamera } from './support/fake-camera.ts';
 import { baseURLOf } from './support/shared.ts';
 
-const CLIP_PHOTOS = ['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map(sample);
 const SAMPLE = 'n03028079_16731.JPEG';
 
 let browser: Browser;
@@ -22,11 +20,7 @@ const errors: string[] = [];
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({}, testInfo) => {
-  const clip = await makeWebcamClip(CLIP_PHOTOS);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
-  });
+  browser = await launchWithFakeCamera();
   for (const [name, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     const context = await browser.newContext({ ...options, baseURL: baseURLOf(testInfo), permissions: ['camera'] });
     contexts.push(context);

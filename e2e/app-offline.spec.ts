@@ -9,15 +9,13 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { afterInference, openApp, sample, topLabel } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
-import { makeWebcamClip } from './support/media.ts';
+import { launchWithFakeCamera } from './support/fake-camera.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
 const DIST = process.env.E2E_DIST ?? 'dist';
-const CLIP_PHOTOS = ['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map(sample);
 
 let browser: Browser;
 let work: string;
@@ -26,11 +24,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'ghostnet-e2e-deploy-'));
   cpSync(DIST, path.join(work, 'a'), { recursive: true });
-  const clip = await makeWebcamClip(CLIP_PHOTOS);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
-  });
+  browser = await launchWithFakeCamera();
 });
 
 test.afterAll(async () => {

@@ -2,13 +2,11 @@
  * The webcam, through Chromium's fake camera playing a clip made from three sample photos
  * (a separate browser launch with the fake-device flags).
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
-import { openApp, sample, selectModel, settledTensorCount } from './support/app.ts';
-import { makeWebcamClip } from './support/media.ts';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openApp, selectModel, settledTensorCount } from './support/app.ts';
+import { launchWithFakeCamera } from './support/fake-camera.ts';
 import { newSharedPage, type SharedPage } from './support/shared.ts';
 
-const CLIP_PHOTOS = ['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map(sample);
 // 500 frames (the issue's figure) take ~8 minutes on a loaded 2-core SwiftShader machine; the
 // default run checks 100, and E2E_WEBCAM_FRAMES=500 runs the full check.
 const LEAK_FRAMES = Number(process.env.E2E_WEBCAM_FRAMES ?? 100);
@@ -18,11 +16,7 @@ let shared: SharedPage;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({}, testInfo) => {
-  const clip = await makeWebcamClip(CLIP_PHOTOS);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
-  });
+  browser = await launchWithFakeCamera();
   shared = await newSharedPage(browser, testInfo, async (context) => {
     await context.grantPermissions(['camera']);
     // Keep every stream the page opens, to check later that each of its tracks was stopped.

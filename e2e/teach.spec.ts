@@ -13,10 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, cpSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
-import { openApp, sample, settledTensorCount } from './support/app.ts';
-import { makeBadFiles, makeWebcamClip } from './support/media.ts';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openApp, settledTensorCount } from './support/app.ts';
+import { launchWithFakeCamera } from './support/fake-camera.ts';
+import { makeBadFiles } from './support/media.ts';
 import { newSharedPage, type SharedPage } from './support/shared.ts';
 
 const MODEL = 'public/models/ghostnet_100_imagenette';
@@ -65,11 +65,7 @@ test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(600_000);
   expectedBy = { centroid: cliTeach('centroid'), knn: cliTeach('knn'), softmax: cliTeach('softmax') };
   expected = expectedBy.centroid;
-  const clip = await makeWebcamClip(['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map(sample));
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
-  });
+  browser = await launchWithFakeCamera();
   shared = await newSharedPage(browser, testInfo, (context) => context.grantPermissions(['camera']));
 });
 

@@ -14,9 +14,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.ts';
-import { makeWebcamClip } from '../e2e/support/media.ts';
+import type { Browser, Page } from 'playwright-core';
+import { launchWithFakeCamera } from '../e2e/support/fake-camera.ts';
 import { build, startPreview } from './preview.ts';
 
 const { values: args } = parseArgs({
@@ -34,7 +33,6 @@ const SIZES = [
   { name: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 },
 ] as const;
 const SAMPLE = 'n03028079_16731.JPEG';
-const CLIP = ['n03028079_16731.JPEG', 'n01440764_11612.JPEG', 'n03417042_3231.JPEG'].map((f) => `public/samples/${f}`);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -85,12 +83,8 @@ async function shoot(browser: Browser, base: string, size: (typeof SIZES)[number
 async function main(): Promise<void> {
   mkdirSync(args.out, { recursive: true });
   if (!args['no-build']) build(args.dist);
-  const clip = await makeWebcamClip(CLIP);
   const preview = await startPreview(args.dist, Number(args.port));
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`],
-  });
+  const browser = await launchWithFakeCamera();
   try {
     for (const scheme of args.schemes.split(',') as ('light' | 'dark')[]) {
       for (const size of SIZES) await shoot(browser, preview.url, size, scheme);

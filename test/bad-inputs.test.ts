@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BAD, CHECKPOINTS, SAMPLES, SHIPPED, runCli, type CliResult } from './helpers.ts';
+import { BAD, CHECKPOINTS, SAMPLES, SHIPPED, runCli, expectOneLineFailure } from './helpers.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'ghostnet-bad-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -22,15 +22,6 @@ const tinyLegacy = readFileSync(path.join(CHECKPOINTS, 'ghostnet_025_tiny_random
 const tinySafe = readFileSync(path.join(CHECKPOINTS, 'ghostnet_025_tiny_random.safetensors'));
 const random = new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24);
 
-function expectOneLineFailure(r: CliResult, pattern: RegExp) {
-  expect(r.status, r.stderr).not.toBe(0);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
 
 const CASES: [string, () => string, RegExp][] = [
   ['an empty file', () => file('empty.pth', new Uint8Array()), /empty \(0 bytes\)/],

@@ -14,7 +14,7 @@ import { DOWNLOAD_LIMITS, IMAGENET_SOURCES, connectSrcOrigins, imagenetSources, 
 import { progressLine } from '../src/cli/progress.ts';
 import { flipByteInLargestTensor } from './support/damage.ts';
 import { serve, startWeightServer, type WeightServer } from './support/weight-server.ts';
-import { CHECKPOINTS, FIXTURES, ROOT, SAMPLES, maxAbsDiff, runCliAsync, type CliResult } from './helpers.ts';
+import { CHECKPOINTS, FIXTURES, ROOT, SAMPLES, maxAbsDiff, runCliAsync, expectOneLineFailure } from './helpers.ts';
 
 const IMAGENET = path.join(FIXTURES, 'imagenet', 'ghostnet_100_imagenet1k_from_imagenette');
 const SAFETENSORS = new Uint8Array(readFileSync(`${IMAGENET}.safetensors`));
@@ -214,13 +214,6 @@ describe('damaged .pth files (zip entries checked against their CRC-32)', () => 
   });
 });
 
-function expectOneLineFailure(r: CliResult, pattern: RegExp) {
-  expect(r.status, r.stderr).toBe(1);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-}
 
 const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,4 +66,19 @@ export function runCliAsync(args: string[], cwd = ROOT): Promise<CliResult> {
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * A CLI failure as the README promises it: a non-zero exit status (`status` when given), nothing on
+ * stdout, one line on stderr that starts with "error: " and matches `pattern`, no stack trace.
+ */
+export function expectOneLineFailure(r: CliResult, pattern: RegExp, status?: number): void {
+  if (status === undefined) expect(r.status, r.stderr).not.toBe(0);
+  else expect(r.status, r.stderr).toBe(status);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
 }

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, SAMPLES, SHIPPED, runCli, type CliResult } from './helpers.ts';
+import { FIXTURES, SAMPLES, SHIPPED, runCli, type CliResult, expectOneLineFailure } from './helpers.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'ghostnet-teach-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -130,21 +130,13 @@ describe('classify --head and eval on class folders', () => {
 
   it('refuses a head made on another backbone, naming it, and a --size the head was not made at', () => {
     let r = runCli(['classify', path.join(SHIPPED, 'ghostnet_100_imagenette'), path.join(SAMPLES, picks.tench[0]), '--head', headFile]);
-    expectOneLine(r, /taught on "GhostNet 0\.5x · Imagenette".*load "GhostNet 0\.5x · Imagenette" to use it/);
+    expectOneLineFailure(r, /taught on "GhostNet 0\.5x · Imagenette".*load "GhostNet 0\.5x · Imagenette" to use it/);
     r = runCli(['classify', model, path.join(SAMPLES, picks.tench[0]), '--head', headFile, '--size', '224']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: --size 224 differs from the head's 160 px/);
   });
 });
 
-function expectOneLine(r: CliResult, pattern: RegExp) {
-  expect(r.status, r.stderr).not.toBe(0);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 describe('bad input', () => {
   const model = path.join(SHIPPED, 'ghostnet_050_imagenette');
@@ -183,7 +175,7 @@ describe('bad input', () => {
 
   it('one class folder is not enough; a missing --out is a usage error; a bad --head kind too', () => {
     const root = tree('one-class', { only: { 'a.jpg': jpeg } });
-    expectOneLine(runCli(['teach', model, root, '--out', path.join(work, 'x.json')]), /needs at least 2 sub-folders/);
+    expectOneLineFailure(runCli(['teach', model, root, '--out', path.join(work, 'x.json')]), /needs at least 2 sub-folders/);
     expect(runCli(['teach', model, root]).status).toBe(2);
     expect(runCli(['teach', model, root, '--out', path.join(work, 'x.json'), '--head', 'svm']).stderr).toMatch(/^error: --head must be centroid, knn or softmax/);
     expect(existsSync(path.join(work, 'x.json'))).toBe(false);
@@ -192,7 +184,7 @@ describe('bad input', () => {
   it('a damaged or foreign head file is refused with one line', () => {
     const damaged = path.join(work, 'damaged.json');
     writeFileSync(damaged, '{"format":"ghostnet-teach","version":1,"backbone":');
-    expectOneLine(runCli(['classify', model, path.join(SAMPLES, 'n03028079_16731.JPEG'), '--head', damaged]), /damaged\.json: the file is damaged/);
-    expectOneLine(runCli(['classify', model, path.join(SAMPLES, 'n03028079_16731.JPEG'), '--head', path.join(model, 'model.json')]), /not a GhostNet teach file/);
+    expectOneLineFailure(runCli(['classify', model, path.join(SAMPLES, 'n03028079_16731.JPEG'), '--head', damaged]), /damaged\.json: the file is damaged/);
+    expectOneLineFailure(runCli(['classify', model, path.join(SAMPLES, 'n03028079_16731.JPEG'), '--head', path.join(model, 'model.json')]), /not a GhostNet teach file/);
   });
 });

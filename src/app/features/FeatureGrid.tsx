@@ -3,6 +3,7 @@ import { useLayoutEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent, 
 import type { FeatureMaps } from '../../model/index.ts';
 import { packCss, packRgb, viridisLut } from '../../viz/colormap.ts';
 import { cellRect, GRID_STYLE, gridLayout, gridRanges, hitTest, paintGrid, type GridRanges, type Normalisation } from '../../viz/grid.ts';
+import { GridMarker } from './GridMarker.tsx';
 
 export interface GridRender {
   /** The maps drawn (the ranges below belong to them). */
@@ -91,7 +92,6 @@ export function FeatureGrid({ maps, order, normalisation, boxes, selectedGhost, 
     onSelect(order[to] * perCell);
   };
 
-  const pct = (v: number, of: number) => `${(100 * v) / of}%`;
   return (
     <div className="feature-grid-wrap">
       <canvas
@@ -112,13 +112,7 @@ export function FeatureGrid({ maps, order, normalisation, boxes, selectedGhost, 
         onClick={pick}
         onKeyDown={move}
       />
-      {marker && (
-        <div
-          className="feature-grid-marker"
-          aria-hidden="true"
-          style={{ left: pct(marker.x - 4, layout.width), top: pct(marker.y - 4, layout.height), width: pct(marker.w + 8, layout.width), height: pct(marker.h + 8, layout.height) }}
-        />
-      )}
+      <GridMarker rect={marker} width={layout.width} height={layout.height} />
     </div>
   );
 }

@@ -63,3 +63,19 @@ export class LatestOnlyRunner {
     this.timer = null;
   }
 }
+
+/** What the webcam-following views need to know about their input. */
+interface FollowedInput {
+  readonly version: number;
+  readonly kind: string;
+}
+
+/**
+ * Ask `runner` for a run for `input`: at once, or, for a new webcam frame, no sooner than
+ * `webcamIntervalMs` after the previous start. `lastVersion` remembers the input seen last.
+ */
+export function requestFor(runner: LatestOnlyRunner | null, lastVersion: { current: number | null }, input: FollowedInput, webcamIntervalMs: number): void {
+  const newFrame = lastVersion.current !== null && lastVersion.current !== input.version;
+  lastVersion.current = input.version;
+  runner?.request(input.kind === 'webcam' && newFrame ? webcamIntervalMs : 0);
+}

@@ -9,7 +9,7 @@ import type { FeatureMaps, GhostNetModel } from '../../model/index.ts';
 import { inferenceBusy, messageOf } from '../actions.ts';
 import { useApp, type CurrentInput } from '../store.ts';
 import { redundancyAcrossDepth, type ModuleRedundancy } from './redundancy.ts';
-import { LatestOnlyRunner } from './throttle.ts';
+import { LatestOnlyRunner, requestFor } from './throttle.ts';
 
 export const WEBCAM_GRID_INTERVAL_MS = 1000;
 /** The all-module pass costs several times a single module's; it follows the webcam more slowly. */
@@ -96,10 +96,8 @@ export function useFeatureData(moduleId: string) {
 
   useEffect(() => {
     if (!model || !input) return;
-    const newFrame = lastVersion.current !== null && lastVersion.current !== input.version;
-    lastVersion.current = input.version;
     wanted.current = { model, input, size, moduleId };
-    runner.current?.request(input.kind === 'webcam' && newFrame ? WEBCAM_GRID_INTERVAL_MS : 0);
+    requestFor(runner.current, lastVersion, input, WEBCAM_GRID_INTERVAL_MS);
   }, [model, input, size, moduleId]);
 
   return { model, input, size, grid, chart, busy };

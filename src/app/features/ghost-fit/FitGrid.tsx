@@ -3,6 +3,7 @@ import { useLayoutEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent }
 import type { LayerMaps } from '../../../model/index.ts';
 import { packCss, packRgb, viridisLut } from '../../../viz/colormap.ts';
 import { GRID_STYLE, hitTest, mapGridLayout, mapGridRanges, paintMapGrid, slotRect, type MapGridRanges, type Normalisation } from '../../../viz/grid.ts';
+import { GridMarker } from '../GridMarker.tsx';
 
 export interface BoxedPair {
   readonly source: number;
@@ -70,7 +71,6 @@ export function FitGrid({ maps, boxes, normalisation, selected, onSelect, onRang
     onSelect(Math.min(maps.channels - 1, Math.max(0, selected === null ? 0 : from + step[e.key])));
   };
 
-  const pct = (v: number, of: number) => `${(100 * v) / of}%`;
   return (
     <div className="feature-grid-wrap">
       <canvas
@@ -93,13 +93,7 @@ export function FitGrid({ maps, boxes, normalisation, selected, onSelect, onRang
         onClick={pick}
         onKeyDown={move}
       />
-      {marker && (
-        <div
-          className="feature-grid-marker"
-          aria-hidden="true"
-          style={{ left: pct(marker.x - 4, layout.width), top: pct(marker.y - 4, layout.height), width: pct(marker.w + 8, layout.width), height: pct(marker.h + 8, layout.height) }}
-        />
-      )}
+      <GridMarker rect={marker} width={layout.width} height={layout.height} />
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { FIT_KERNELS, type LayerFit } from '../../../model/ghost-fit.ts';
 import type { GhostNetModel, LayerMaps } from '../../../model/index.ts';
 import { inferenceBusy, messageOf } from '../../actions.ts';
 import { useApp, type CurrentInput } from '../../store.ts';
-import { LatestOnlyRunner } from '../throttle.ts';
+import { LatestOnlyRunner, requestFor } from '../throttle.ts';
 import { WEBCAM_GRID_INTERVAL_MS } from '../useFeatureData.ts';
 import { GhostFitWorker } from './fitClient.ts';
 
@@ -85,10 +85,8 @@ export function useGhostFit(layerId: string) {
 
   useEffect(() => {
     if (!model || !input) return;
-    const newFrame = lastVersion.current !== null && lastVersion.current !== input.version;
-    lastVersion.current = input.version;
     wanted.current = { model, input, size, layerId };
-    runner.current?.request(input.kind === 'webcam' && newFrame ? WEBCAM_GRID_INTERVAL_MS : 0);
+    requestFor(runner.current, lastVersion, input, WEBCAM_GRID_INTERVAL_MS);
   }, [model, input, size, layerId]);
 
   return { model, input, size, data, busy, progress };
