@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
+import { blankCanvases } from './support/app.ts';
 import { launchWithFakeCamera, watchThrottledUpdates } from './support/fake-camera.ts';
 
 const execFileAsync = promisify(execFile);
@@ -61,20 +62,6 @@ async function showModule(page: Page, moduleId: string, size: number): Promise<v
   await expect(grid).toHaveAttribute('data-module-id', moduleId, { timeout: 180_000 });
   await expect(grid).toHaveAttribute('data-input-size', String(size));
   await expect(page.getByTestId('grid-render-ms')).toHaveAttribute('data-module-id', moduleId);
-}
-
-/** Test ids of canvases in the panel whose pixels are all one colour (read back in the page). */
-async function blankCanvases(page: Page): Promise<string[]> {
-  return page.getByTestId('features-panel').evaluate((panel) => {
-    const blank: string[] = [];
-    for (const c of panel.querySelectorAll('canvas')) {
-      const ctx = c.getContext('2d');
-      if (!ctx || c.width === 0 || c.height === 0) { blank.push(c.dataset.testid ?? '?'); continue; }
-      const px = new Uint32Array(ctx.getImageData(0, 0, c.width, c.height).data.buffer);
-      if (px.every((v) => v === px[0])) blank.push(c.dataset.testid ?? '?');
-    }
-    return blank;
-  });
 }
 
 async function canvasCount(page: Page): Promise<number> {
@@ -138,7 +125,7 @@ test.describe('Feature maps tab', () => {
 
     // Every canvas (grid, legend, the selected pair large) has an image.
     expect(await canvasCount(page)).toBeGreaterThanOrEqual(4);
-    expect(await blankCanvases(page)).toEqual([]);
+    expect(await blankCanvases(page, 'features-panel')).toEqual([]);
 
     // Redundancy across depth: 16 bottlenecks x 2 Ghost modules, one point each; the first one is the CLI's mean.
     const points = page.getByTestId('redundancy-point');
@@ -174,7 +161,7 @@ test.describe('Feature maps tab', () => {
       await expect(grid).toHaveAttribute('data-map-height', String(c.side));
       await expect(page.getByTestId('pair-row')).toHaveCount(c.ghost);
       await expectAgreesWithCli(page, results[n]);
-      expect(await blankCanvases(page)).toEqual([]);
+      expect(await blankCanvases(page, 'features-panel')).toEqual([]);
     }
     await expect(page.getByTestId('error-message')).toHaveCount(0);
     expect(errors).toEqual([]);
@@ -276,7 +263,7 @@ test.describe('Feature maps tab', () => {
     await page.getByTestId('feature-grid').focus();
     await page.keyboard.press('Home');
     await expect(detail).toHaveAttribute('data-ghost', String(top));
-    expect(await blankCanvases(page)).toEqual([]);
+    expect(await blankCanvases(page, 'features-panel')).toEqual([]);
     await expect(page.getByTestId('redundancy-point')).toHaveCount(32, { timeout: 180_000 });
     const axe = await new AxeBuilder({ page }).include('[data-testid="features-panel"]').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
@@ -307,7 +294,7 @@ test.describe('Feature maps tab', () => {
       // Not stalled: the webcam keeps being classified, at least as often as the grid follows it.
       expect(framesClassified).toBeGreaterThanOrEqual(Math.max(2, updates.length - 1));
       await page.getByTestId('webcam-stop').click();
-      expect(await blankCanvases(page)).toEqual([]);
+      expect(await blankCanvases(page, 'features-panel')).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { openApp, settledTensorCount, watchErrors } from './support/app.ts';
+import { openApp, settledTensorCount, watchErrors, blankCanvases } from './support/app.ts';
 import { launchWithFakeCamera, watchThrottledUpdates } from './support/fake-camera.ts';
 import { useSharedPage } from './support/shared.ts';
 
@@ -101,20 +101,6 @@ async function expectAgreesWithCli(page: Page, cli: CliReport, d: number): Promi
   }
 }
 
-/** Canvases of the view whose pixels are all one colour. */
-async function blankCanvases(page: Page): Promise<string[]> {
-  return page.getByTestId('ghost-fit-panel').evaluate((panel) => {
-    const blank: string[] = [];
-    for (const c of panel.querySelectorAll('canvas')) {
-      const ctx = c.getContext('2d');
-      if (!ctx || c.width === 0 || c.height === 0) { blank.push(c.dataset.testid ?? '?'); continue; }
-      const px = new Uint32Array(ctx.getImageData(0, 0, c.width, c.height).data.buffer);
-      if (px.every((v) => v === px[0])) blank.push(c.dataset.testid ?? '?');
-    }
-    return blank;
-  });
-}
-
 test.describe('Ghosts inside an ordinary convolution', () => {
   test.describe.configure({ timeout: 600_000 });
   const shared = useSharedPage();
@@ -150,7 +136,7 @@ test.describe('Ghosts inside an ordinary convolution', () => {
     const deep = await deepCli;
     for (const d of [3, 1, 5]) await expectAgreesWithCli(page, deep, d);
     await expect(page.getByTestId('ghost-fit-connection')).toContainText('n / s = 336 of the 672 maps');
-    expect(await blankCanvases(page)).toEqual([]);
+    expect(await blankCanvases(page, 'ghost-fit-panel')).toEqual([]);
 
     // The stem, chosen in the view.
     await page.getByTestId('ghost-fit-layer-select').selectOption('stem');
@@ -158,7 +144,7 @@ test.describe('Ghosts inside an ordinary convolution', () => {
     const stem = await stemCli;
     for (const d of [1, 3, 5]) await expectAgreesWithCli(page, stem, d);
     await expect(page.getByTestId('ghost-fit-sentence')).toContainText('maps of this ordinary convolution are 5 × 5 ghosts of another with R² ≥ 0.9');
-    expect(await blankCanvases(page)).toEqual([]);
+    expect(await blankCanvases(page, 'ghost-fit-panel')).toEqual([]);
 
     // Clicking a map in the grid shows its fit large; Home on the grid goes to map 0.
     await page.getByTestId('ghost-fit-grid').focus();

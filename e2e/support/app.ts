@@ -80,3 +80,17 @@ export async function selectModel(page: Page, id: string): Promise<void> {
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
   await expect(page.getByTestId('model-select')).toHaveValue(id);
 }
+
+/** Test ids of the canvases inside `panelTestId` whose pixels are all one colour (read back in the page). */
+export async function blankCanvases(page: Page, panelTestId: string): Promise<string[]> {
+  return page.getByTestId(panelTestId).evaluate((panel) => {
+    const blank: string[] = [];
+    for (const c of panel.querySelectorAll('canvas')) {
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0 || c.height === 0) { blank.push(c.dataset.testid ?? '?'); continue; }
+      const px = new Uint32Array(ctx.getImageData(0, 0, c.width, c.height).data.buffer);
+      if (px.every((v) => v === px[0])) blank.push(c.dataset.testid ?? '?');
+    }
+    return blank;
+  });
+}
