@@ -1,5 +1,5 @@
 /**
- * Ghosts inside an ordinary convolution (issue 13): the ghost-fit view in the Feature maps tab,
+ * Ghosts inside an ordinary convolution: the ghost-fit view in the Feature maps tab,
  * against the CLI's `ghost-fit --json` (run here, from the test process) for the same photo and
  * size, on wasm. One shared page.
  */

@@ -1,5 +1,5 @@
 /**
- * The paper's premise, measured (issue 13): for both shipped models and the sample photos, the
+ * The paper's premise, measured: for both shipped models and the sample photos, the
  * share of maps of the stem and of three primary convolutions at different depths (plus one
  * Ghost module's whole output, for comparison) whose best source reaches R^2 >= 0.9 and >= 0.8,
  * per filter size d; and the same with sources taken from another photo (a control: how high R^2

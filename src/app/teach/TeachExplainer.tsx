@@ -2,7 +2,7 @@
 import { selectModel } from '../actions.ts';
 import { useApp } from '../store.ts';
 
-/** A converted ImageNet model: 1000 classes (issue 10 names it "… ImageNet-1k"). */
+/** An ImageNet model: 1000 classes (a converted 1000-class checkpoint is named "… ImageNet-1k"). */
 const isImageNet = (m: { numClasses: number; name: string }) => m.numClasses === 1000 || /imagenet-1k/i.test(m.name);
 
 export function TeachExplainer() {
@@ -23,9 +23,11 @@ export function TeachExplainer() {
       {metadata && !isImageNet(metadata) && (
         <p className="teach-advice" data-testid="teach-backbone-advice" role="note">
           <strong>Tip:</strong> “{metadata.name}” learned only {metadata.numClasses} classes, so its features know little about anything else.
-          The ImageNet GhostNet (1000 classes) gives much better features for your own things: load it from the Model menu
-          {imagenetEntry ? '' : ' (bring the authors’ ImageNet checkpoint, or download it where the app offers it)'}, and teach again there;
-          classes taught on one backbone cannot be used with another.
+          The ImageNet GhostNet (1000 classes) gives much better features for your own things:
+          {imagenetEntry
+            ? ' load it from the Model menu and teach again there;'
+            : ' get it with “Get the ImageNet model” at the top of the page (a 21 MB download, kept in this browser) or bring the authors’ checkpoint, then teach again there;'}
+          {' '}classes taught on one backbone cannot be used with another.
           {imagenetEntry && (
             <> <button type="button" data-testid="teach-use-imagenet" onClick={() => void selectModel(imagenetEntry.id)}>Switch to {imagenetEntry.name}</button></>
           )}
