@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { afterInference, openApp, sample, topLabel } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
 import { launchWithFakeCamera } from './support/fake-camera.ts';
@@ -32,10 +32,18 @@ test.afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Every request that failed or was answered with an error, as it happened. */
+/**
+ * Every request made from now on that failed or was answered with an error, as it happened. A
+ * request the page had in flight before (e.g. a lazy gallery image of the first visit, cut off by
+ * going offline) is not this visit's and is left out.
+ */
 function watchFailures(page: Page): string[] {
   const failures: string[] = [];
-  page.on('requestfailed', (r) => failures.push(`failed: ${r.url()} (${r.failure()?.errorText})`));
+  const ours = new WeakSet<Request>();
+  page.on('request', (r) => ours.add(r));
+  page.on('requestfailed', (r) => {
+    if (ours.has(r)) failures.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) failures.push(`HTTP ${r.status()}: ${r.url()}`);
   });
@@ -55,6 +63,8 @@ async function firstVisit(server: StaticServer): Promise<{ context: BrowserConte
   const page = await context.newPage();
   await openApp(page, 'wasm');
   await expect(page.getByTestId('diagnostics-offline')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  // Nothing of the first visit still loading (lazy gallery images) when the network goes.
+  await page.waitForLoadState('networkidle');
   expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
   return { context, page };
 }
