@@ -64,14 +64,25 @@ async function waitForBackend(page: Page, backend: string): Promise<void> {
 
 test('with no ?backend=, software WebGL is timed against wasm and the app runs on wasm, saying by how much; the page is usable meanwhile', async () => {
   const { page } = shared();
+  // The weights are held back until the photo has been clicked, so the click lands while the model
+  // is still loading however fast this machine is; then they flow as usual.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const weights = `**/${MODEL.replace(/^public\//, '')}/weights.bin`;
+  await page.route(weights, async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto('./');
   // The samples work while the backend and the model get ready.
   const file = 'n03888257_32670.JPEG';
   const item = page.locator(`[data-testid="gallery-item"][data-file="${file}"]`);
   await item.click();
   const statusAtClick = (await seen(page)).at(-1)?.status;
+  release();
   expect(statusAtClick).toBe('loading');
   await waitForBackend(page, 'wasm');
+  await page.unroute(weights);
 
   const notice = (await page.getByTestId('notice-message').textContent()) ?? '';
   expect(notice).toMatch(RATIO);

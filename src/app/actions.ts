@@ -270,12 +270,19 @@ export function inferenceBusy(): boolean {
   return running !== null;
 }
 
+/** The note (if any) the last decoded photo showed, e.g. that it was scaled down. */
+let lastPhotoNote: string | null = null;
+
 /** Decode a file or fetched sample and classify it; bad input ends as a message, never a throw. */
 export async function classifyImage(blob: Blob, name: string, kind: InputKind, pipeline: InputPipeline = GHOSTNET_PIPELINE): Promise<boolean> {
   try {
     const { pixels, note } = await pixelsFromBlob(blob, name);
     setInput(pixels, name, kind);
-    set({ notice: note });
+    // A photo's own note replaces the previous photo's; other notices (the backend's reason,
+    // a download's outcome) are not the photo's to clear.
+    if (note) set({ notice: note });
+    else if (get().notice !== null && get().notice === lastPhotoNote) set({ notice: null });
+    lastPhotoNote = note;
     return await classifyCurrent(pipeline);
   } catch (e) {
     set({ error: messageOf(e) });
