@@ -9,7 +9,7 @@ import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipe
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
-import { nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
+import { clearStaleError, nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
 const get = () => useApp.getState();
@@ -188,7 +188,7 @@ export async function selectModel(id: string): Promise<void> {
     if (token !== loadToken) { model.dispose(); return; }
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
-    set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: model.inputSize, error: null });
+    set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: model.inputSize, ...clearStaleError() });
     rememberModel(id);
     previous?.dispose();
     if (get().input) await classifyCurrent();
@@ -228,7 +228,7 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
     const latencyMs = performance.now() - t0;
     const top = predictions[0];
     set({
-      predictions, latencyMs, error: null,
+      predictions, latencyMs, ...clearStaleError(),
       modelInput: { rgb, size: inputSize, label: input.label, version: input.version },
       inferenceCount: get().inferenceCount + 1,
       status: `${input.label}: ${top.name}, ${(top.probability * 100).toFixed(1)}%`,

@@ -99,6 +99,12 @@ export interface AppState {
   savedModels: readonly SavedModelInfo[];
   /** The message shown in the error region (null when all is well). */
   error: string | null;
+  /**
+   * The error belongs to a form input that is still invalid (the explainer's): the app's own
+   * successes (a model ready, a prediction made) do not clear it; its owner or the user does.
+   * Any other error set replaces it and unpins.
+   */
+  errorPinned: boolean;
   /** Something the user should know that is not an error (e.g. a huge photo was scaled down). */
   notice: string | null;
   /** A polite status line for screen readers and the page (e.g. what was classified). */
@@ -136,14 +142,20 @@ export const useApp = create<AppState>((set) => ({
   download: null,
   savedModels: [],
   error: null,
+  errorPinned: false,
   notice: null,
   status: '',
   tab: 'classify',
   teach: INITIAL_TEACH,
   offlineReady: false,
   updateReady: false,
-  set: (patch) => set(patch),
+  set: (patch) => set('error' in patch && !('errorPinned' in patch) ? { ...patch, errorPinned: false } : patch),
 }));
+
+/** The patch that clears an error a success makes stale, leaving a pinned one (see errorPinned). */
+export function clearStaleError(): Partial<AppState> {
+  return useApp.getState().errorPinned ? {} : { error: null };
+}
 
 let inputVersion = 0;
 export function nextInputVersion(): number {

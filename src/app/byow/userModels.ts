@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { addModel, messageOf } from '../actions.ts';
 import { SETTINGS } from '../settings.ts';
-import { useApp } from '../store.ts';
+import { clearStaleError, useApp } from '../store.ts';
 import type { ConvertedModel } from '../../convert/convert.ts';
 import type { ModelArtifactsSource } from '../../model/index.ts';
 import type { ConvertReply, ConvertRequest } from './messages.ts';
@@ -61,7 +61,7 @@ export async function loadCheckpointFile(file: File): Promise<boolean> {
     return false;
   }
   busy = true;
-  set({ conversion: { file: file.name, fraction: 0, stage: 'reading the file' }, error: null });
+  set({ conversion: { file: file.name, fraction: 0, stage: 'reading the file' }, ...clearStaleError() });
   try {
     const bytes = await file.arrayBuffer();
     const converted = await convertInWorker(file.name, bytes, (fraction, stage) => set({ conversion: { file: file.name, fraction, stage } }));

@@ -63,7 +63,7 @@ export function Explainer() {
   useEffect(() => {
     const { error, set } = useApp.getState();
     if (message) {
-      set({ error: `Explainer: ${message} The numbers below still use the last valid values.` });
+      set({ error: `Explainer: ${message} The numbers below still use the last valid values.`, errorPinned: true });
       shownError.current = `Explainer: ${message} The numbers below still use the last valid values.`;
     } else {
       if (params) setLast(params);

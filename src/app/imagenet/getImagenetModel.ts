@@ -6,7 +6,7 @@
 import { addModel } from '../actions.ts';
 import { convertInWorker } from '../byow/userModels.ts';
 import { saveArtifacts } from '../cache/savedModels.ts';
-import { useApp, type AppState, type DownloadState } from '../store.ts';
+import { clearStaleError, useApp, type AppState, type DownloadState } from '../store.ts';
 import { formatBytes, isAbort, type DownloadProgress } from '../../fetch/download.ts';
 import { AllSourcesFailed, checkImagenetModel, fetchFirstWorking } from '../../fetch/fallback.ts';
 import { hostOf } from '../../fetch/sources.ts';
@@ -48,7 +48,7 @@ export async function getImagenetModel(): Promise<boolean> {
   const { signal } = controller;
   const first = APP_SOURCES[0];
   set({
-    error: null,
+    ...clearStaleError(),
     download: { host: hostOf(first.url), attempt: 1, sources: APP_SOURCES.length, received: 0, total: first.approxBytes, exact: false, fraction: 0, phase: 'downloading' },
   });
   try {

@@ -6,7 +6,7 @@
  */
 import { messageOf } from '../actions.ts';
 import { pixelsFromBlob } from '../pixels.ts';
-import { useApp } from '../store.ts';
+import { clearStaleError, useApp } from '../store.ts';
 import type { GhostNetModel, PixelBuffer } from '../../model/index.ts';
 import {
   CentroidHead, HEAD_LIMITS, KnnHead, MAX_TEACH_FILE_BYTES, MIN_EXAMPLES_TO_EVALUATE, SoftmaxHead, TeachFileError, checkBackbone, checkClassName,
@@ -264,7 +264,7 @@ export async function addPhotos(classId: string, files: readonly File[]): Promis
     }
   }
   if (skipped.length) fail(`${skipped.length === 1 ? 'A file was' : `${skipped.length} files were`} skipped: ${skipped.join('; ')}.`);
-  else if (added) app().set({ error: null });
+  else if (added) app().set(clearStaleError());
   return added;
 }
 
@@ -496,7 +496,7 @@ export async function applyImport(set: TaughtSet, name: string): Promise<void> {
   }
   cached = null;
   update(next);
-  app().set({ error: null, notice: `Imported ${classes.length} classes with ${examplesIn(classes)} examples from "${name}".` });
+  app().set({ ...clearStaleError(), notice: `Imported ${classes.length} classes with ${examplesIn(classes)} examples from "${name}".` });
   scheduleEvaluation();
 }
 
