@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { afterInference, sample, topLabel } from './support/app.ts';
+import { afterInference, holdRequests, sample, topLabel } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
 import { useSharedPage } from './support/shared.ts';
 
@@ -66,23 +66,16 @@ test('with no ?backend=, software WebGL is timed against wasm and the app runs o
   const { page } = shared();
   // The weights are held back until the photo has been clicked, so the click lands while the model
   // is still loading however fast this machine is; then they flow as usual.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const weights = `**/${MODEL.replace(/^public\//, '')}/weights.bin`;
-  await page.route(weights, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const weights = await holdRequests(page, `**/${MODEL.replace(/^public\//, '')}/weights.bin`);
   await page.goto('./');
   // The samples work while the backend and the model get ready.
   const file = 'n03888257_32670.JPEG';
   const item = page.locator(`[data-testid="gallery-item"][data-file="${file}"]`);
   await item.click();
   const statusAtClick = (await seen(page)).at(-1)?.status;
-  release();
+  await weights.release();
   expect(statusAtClick).toBe('loading');
   await waitForBackend(page, 'wasm');
-  await page.unroute(weights);
 
   const notice = (await page.getByTestId('notice-message').textContent()) ?? '';
   expect(notice).toMatch(RATIO);

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { holdRequests } from './support/app.ts';
 
 /** The paper's formulas (Section 3.1, Eq. 4 and 5), written out here independently of the app. */
 function expected(p: { c: number; n: number; k: number; d: number; s: number; h: number; w: number }) {
@@ -46,12 +47,7 @@ test('the explainer follows Eq. 4 and 5 as s, d and n change', async ({ page }) 
   page.on('pageerror', (e) => errors.push(e.message));
   // The model's weights are held back until the bad input below is shown, so the model becomes
   // ready while the explainer's message is up: that must not clear it.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/models/ghostnet_100_imagenette/weights.bin', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const weights = await holdRequests(page, '**/models/ghostnet_100_imagenette/weights.bin');
   await openExplainTab(page);
   const p = { c: 32, n: 96, k: 3, d: 3, s: 2, h: 14, w: 14 };
   for (const [key, value] of Object.entries(p)) await setParam(page, key, value);
@@ -82,7 +78,7 @@ test('the explainer follows Eq. 4 and 5 as s, d and n change', async ({ page }) 
   await expect(page.getByTestId('explainer-input-s')).toHaveAttribute('aria-invalid', 'true');
   await expectExplainer(page, p);
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'loading');
-  release();
+  await weights.release();
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
   await expect(page.getByTestId('error-message')).toContainText('s (ratio');
   p.s = 4;

@@ -1,8 +1,33 @@
 /** Shared steps of the app's end-to-end tests: open the page, wait for work to finish, read hooks. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type Route } from '@playwright/test';
 
 export const SAMPLES_DIR = 'public/samples';
 export const sample = (file: string) => `${SAMPLES_DIR}/${file}`;
+
+/**
+ * Hold the page's requests matching `url` until `release()` is called, then let them through:
+ * makes "this happens while the model is still loading" hold on a machine of any speed.
+ */
+export async function holdRequests(page: Page, url: string): Promise<{ release: () => Promise<void> }> {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const passing: Promise<void>[] = [];
+  const handler = (route: Route) => {
+    const passed = opened.then(() => route.continue());
+    passing.push(passed);
+    return passed;
+  };
+  await page.route(url, handler);
+  return {
+    release: async () => {
+      open();
+      // Unrouting while a held request is still in the handler would hand it to the default
+      // handling a second time ("Route is already handled"): let those through first.
+      await Promise.all(passing);
+      await page.unroute(url, handler);
+    },
+  };
+}
 
 /** Everything the page asked for that is not its own origin (or a blob:/data: URL). */
 export function watchForeignRequests(page: Page, baseURL: string): string[] {

@@ -9,7 +9,7 @@ import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipe
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
-import { clearStaleError, nextInputVersion, useApp, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
+import { clearStaleError, nextInputVersion, useApp, withdrawMessage, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
 const get = () => useApp.getState();
@@ -281,7 +281,7 @@ export async function classifyImage(blob: Blob, name: string, kind: InputKind, p
     // A photo's own note replaces the previous photo's; other notices (the backend's reason,
     // a download's outcome) are not the photo's to clear.
     if (note) set({ notice: note });
-    else if (get().notice !== null && get().notice === lastPhotoNote) set({ notice: null });
+    else withdrawMessage('notice', lastPhotoNote);
     lastPhotoNote = note;
     return await classifyCurrent(pipeline);
   } catch (e) {

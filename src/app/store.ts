@@ -152,6 +152,12 @@ export const useApp = create<AppState>((set) => ({
   set: (patch) => set('error' in patch && !('errorPinned' in patch) ? { ...patch, errorPinned: false } : patch),
 }));
 
+/** Take back a message this part of the app showed, unless another has replaced it since. */
+export function withdrawMessage(field: 'error' | 'notice', shown: string | null): void {
+  const state = useApp.getState();
+  if (shown !== null && state[field] === shown) state.set({ [field]: null });
+}
+
 /** The patch that clears an error a success makes stale, leaving a pinned one (see errorPinned). */
 export function clearStaleError(): Partial<AppState> {
   return useApp.getState().errorPinned ? {} : { error: null };

@@ -4,7 +4,7 @@ import { ghostModuleShape, ghostModules } from '../../model/architecture.ts';
 import {
   approximateRatio, compressionRatio, ghostModuleCost, intrinsicMaps, ordinaryConvCost, speedupRatio, type GhostModuleParams,
 } from '../../model/cost.ts';
-import { useApp } from '../store.ts';
+import { useApp, withdrawMessage } from '../store.ts';
 import { formatInteger, formatRatio } from './format.ts';
 import { GhostDiagram } from './GhostDiagram.tsx';
 import { DEFAULT_PARAMS, PARAM_FIELDS, parseParam, type ParamKey } from './explainerParams.ts';
@@ -61,13 +61,12 @@ export function Explainer() {
   const { params, message } = useMemo(() => readTexts(texts), [texts]);
 
   useEffect(() => {
-    const { error, set } = useApp.getState();
     if (message) {
-      set({ error: `Explainer: ${message} The numbers below still use the last valid values.`, errorPinned: true });
       shownError.current = `Explainer: ${message} The numbers below still use the last valid values.`;
+      useApp.getState().set({ error: shownError.current, errorPinned: true });
     } else {
       if (params) setLast(params);
-      if (shownError.current && error === shownError.current) set({ error: null });
+      withdrawMessage('error', shownError.current);
       shownError.current = null;
     }
   }, [message, params]);
