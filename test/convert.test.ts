@@ -7,7 +7,7 @@ import { convertCheckpoint, toFloat16Bits } from '../src/convert/convert.ts';
 import { CheckpointError, unpickle, PyDict } from '../src/convert/pickle.ts';
 import { buildNetworkSpec } from '../src/model/architecture.ts';
 import { countParameters, expectedParameters, storedParameters } from '../src/model/parameters.ts';
-import { CHECKPOINTS } from './helpers.ts';
+import { CHECKPOINTS, FIXTURES } from './helpers.ts';
 
 const bytes = (f: string) => new Uint8Array(readFileSync(path.join(CHECKPOINTS, f)));
 const TINY = ['ghostnet_025_tiny_random.pth', 'ghostnet_025_tiny_random.legacy.pth', 'ghostnet_025_tiny_random.safetensors'];
@@ -43,17 +43,22 @@ describe('checkpoint containers', () => {
     }
   });
 
-  it('infers width and classes of the trained and ImageNet-layout checkpoints', async () => {
-    const cases: [string, number, number, number][] = [
-      ['ghostnet_100_imagenette.safetensors', 1, 10, 3_914_318],
-      ['ghostnet_050_imagenette.safetensors', 0.5, 10, 1_319_102],
-      ['ghostnet_025_tiny_random.pth', 0.25, 10, 507_956],
-      ['ghostnet_100_imagenet1k_random_fp16.pth', 1, 1000, 5_182_508], // torch: sum(p.numel() for p in GhostNet(1000).parameters())
-    ];
-    for (const [file, width, classes, params] of cases) {
-      const v = validateGhostNet((await parseCheckpoint(bytes(file))).tensors);
-      expect([file, v.width, v.numClasses]).toEqual([file, width, classes]);
-      expect(countParameters(storedParameters(v.spec)), file).toBe(params);
+  it('infers width and classes of the trained and ImageNet-layout checkpoints; counts equal PyTorch\'s', async () => {
+    // test/fixtures/parameter_counts.json: written by scripts/fixtures/make_fixtures.py (--counts) from each
+    // checkpoint's state_dict in PyTorch (entries, elements, sum(p.numel() for p in model.parameters())).
+    const torchCounts = JSON.parse(readFileSync(path.join(FIXTURES, 'parameter_counts.json'), 'utf8')) as {
+      checkpoints: Record<string, { width: number; classes: number; stateDictEntries: number; stateDictElements: number; parameters: number }>;
+    };
+    const files = ['ghostnet_100_imagenette.safetensors', 'ghostnet_050_imagenette.safetensors', 'ghostnet_025_tiny_random.pth', 'ghostnet_100_imagenet1k_random_fp16.pth'];
+    expect(Object.keys(torchCounts.checkpoints).sort()).toEqual([...files].sort());
+    for (const file of files) {
+      const torch = torchCounts.checkpoints[file];
+      const { tensors } = await parseCheckpoint(bytes(file));
+      const v = validateGhostNet(tensors);
+      expect([file, v.width, v.numClasses]).toEqual([file, torch.width, torch.classes]);
+      expect(countParameters(storedParameters(v.spec)), file).toBe(torch.parameters);
+      expect(tensors.size, file).toBe(torch.stateDictEntries);
+      expect([...tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0), file).toBe(torch.stateDictElements);
     }
   });
 

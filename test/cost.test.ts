@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -8,6 +10,7 @@ import {
 } from '../src/model/cost.ts';
 import { countParameters, storedParameters } from '../src/model/parameters.ts';
 import { GhostNetwork } from '../src/model/network.ts';
+import { FIXTURES, ROOT } from './helpers.ts';
 
 /** GhostNet rows of Table 7 in Han et al., CVPR 2020 (224 x 224, ImageNet's 1000 classes). */
 const PAPER_TABLE_7 = [
@@ -19,6 +22,31 @@ const PAPER_TABLE_7 = [
 const sum = (rows: readonly LayerCost[], f: (r: LayerCost) => number) => rows.reduce((a, r) => a + f(r), 0);
 
 describe('GhostNet cost counter', () => {
+  // The README's figures, as it rounds them (0.5x / 1.0x / 1.3x at 224 px with 1000 classes): multiply-adds
+  // in millions to one decimal, parameters in millions to two; the parameters also equal PyTorch's
+  // sum(p.numel() for p in GhostNet(1000, width).parameters()) (test/fixtures/parameter_counts.json).
+  const README_FIGURES = [
+    { width: 0.5, macs: '42.3', params: '2.59' },
+    { width: 1.0, macs: '141.2', params: '5.18' },
+    { width: 1.3, macs: '227.0', params: '7.36' },
+  ];
+  const torchCounts = JSON.parse(readFileSync(path.join(FIXTURES, 'parameter_counts.json'), 'utf8')) as {
+    architectures: Record<string, { classes: number; parameters: number }>;
+  };
+  for (const r of README_FIGURES) {
+    it(`${r.width}x at 224 px with 1000 classes: ${r.macs} M multiply-adds and ${r.params} M parameters, as the README says`, () => {
+      const t = totals(layerCosts(buildNetworkSpec(r.width, 1000), 224));
+      expect((t.macs / 1e6).toFixed(1)).toBe(r.macs);
+      expect((t.params / 1e6).toFixed(2)).toBe(r.params);
+      expect(t.params).toBe(torchCounts.architectures[r.width.toFixed(1)].parameters);
+    });
+  }
+  it('the README states those figures', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`${README_FIGURES.map((r) => `${r.macs} M`).join(' / ')} multiply-adds`);
+    expect(readme).toContain(`${README_FIGURES.map((r) => `${r.params} M`).join(' / ')} parameters`);
+  });
+
   for (const paper of PAPER_TABLE_7) {
     it(`${paper.width}x at 224 px with 1000 classes reproduces Table 7 within 1%`, () => {
       const spec = buildNetworkSpec(paper.width, 1000);
