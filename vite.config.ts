@@ -63,6 +63,15 @@ export default defineConfig(({ mode }) => ({
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         // Hashed file names under assets/ change with their content: no revision query needed.
         dontCacheBustURLsMatching: /^assets\//,
+        // The lab's data (public/lab/cifar10-lab.bin, 11 MB) is not precached: it is fetched only
+        // when the Lab tab opens, then kept for offline use. Rename the cache if the file changes.
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.endsWith('/lab/cifar10-lab.bin'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'ghostnet-lab-data-v1', cacheableResponse: { statuses: [200] } },
+          },
+        ],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/bench\.html/],
         cleanupOutdatedCaches: true,
