@@ -1,6 +1,10 @@
 /** The backend choice as pure decisions: renderers, the plan, the probe's verdict, remembered choices. */
 import { describe, expect, it } from 'vitest';
-import { SOFTWARE_RENDERERS, decideAfterProbe, formatRatio, loadBackendChoice, planBackend, saveBackendChoice, shouldProbe, softwareRenderer } from '../src/runtime/backend-choice.ts';
+import {
+  SOFTWARE_RENDERERS, decideAfterProbe, formatRatio, loadBackendChoice, planBackend, saveBackendChoice, shouldProbe, softwareRenderer, startPlannedBackend,
+  type ProbeFigures, type ProbeResult, type StartedBackend,
+} from '../src/runtime/backend-choice.ts';
+import type { BackendName } from '../src/runtime/backend-names.ts';
 
 describe('software renderers', () => {
   it('recognises the CPU rasterisers in the renderer strings browsers report', () => {
@@ -71,6 +75,70 @@ describe("the probe's verdict", () => {
     expect(formatRatio(1.04)).toBe('1.0');
     expect(formatRatio(9.94)).toBe('9.9');
     expect(formatRatio(12.6)).toBe('13');
+  });
+});
+
+describe('starting the planned backend, with the probe\'s timings injected', () => {
+  const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)';
+  /** Stand-ins for TF.js: WebGL on `renderer`; every start and every event recorded. */
+  function rig(renderer: string, probe: () => Promise<ProbeResult>) {
+    const log: string[] = [];
+    let figures: ProbeFigures | null = null;
+    const start = async (name: BackendName): Promise<StartedBackend> => {
+      log.push(`start ${name}`);
+      return { name, renderer: name === 'webgl' ? renderer : 'WebAssembly on the CPU', fallbackReason: null };
+    };
+    const deps = {
+      start, probe: async () => { log.push('probe'); return probe(); },
+      probing: (on: boolean) => void log.push(`probing ${on}`),
+      probed: (f: ProbeFigures) => { figures = f; log.push('probed'); },
+    };
+    return { deps, log, figures: () => figures };
+  }
+
+  it('WebGL measured faster: it stays on WebGL, with the figures and no reason', async () => {
+    const r = rig(SWIFTSHADER, async () => ({ webglMs: 4, wasmMs: 10 }));
+    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
+    expect(out).toEqual({ info: { name: 'webgl', renderer: SWIFTSHADER, fallbackReason: null }, notice: null });
+    expect(r.figures()).toEqual({ webglMs: 4, wasmMs: 10, ratio: 0.4 });
+    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'probed', 'start webgl', 'probing false']);
+  });
+
+  it('wasm measured faster: it runs on wasm and says by how much', async () => {
+    const r = rig(SWIFTSHADER, async () => ({ webglMs: 30, wasmMs: 4 }));
+    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
+    expect(out).toEqual({
+      info: { name: 'wasm', renderer: 'WebAssembly on the CPU', fallbackReason: 'WebGL here is software-rendered; wasm is 7.5 x faster on this device' },
+      notice: null,
+    });
+    expect(r.figures()).toEqual({ webglMs: 30, wasmMs: 4, ratio: 7.5 });
+    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'probed', 'start wasm', 'probing false']);
+  });
+
+  it('no probe on a GPU or for a choice made by the URL or the user, whatever the timings would say', async () => {
+    for (const [plan, renderer] of [
+      [{ start: 'webgl', source: 'auto' }, 'Adreno (TM) 650'],
+      [{ start: 'webgl', source: 'query' }, SWIFTSHADER],
+      [{ start: 'webgl', source: 'remembered' }, SWIFTSHADER],
+      [{ start: 'wasm', source: 'user' }, SWIFTSHADER],
+    ] as const) {
+      const r = rig(renderer, async () => ({ webglMs: 100, wasmMs: 1 }));
+      const out = await startPlannedBackend(plan, r.deps);
+      expect(out.info.name).toBe(plan.start);
+      expect(out.notice).toBeNull();
+      expect(r.log).toEqual([`start ${plan.start}`]);
+    }
+  });
+
+  it('a probe that fails leaves the planned backend, saying so', async () => {
+    const r = rig(SWIFTSHADER, async () => { throw new Error('context lost'); });
+    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
+    expect(out).toEqual({
+      info: { name: 'webgl', renderer: SWIFTSHADER, fallbackReason: null },
+      notice: 'The WebGL-vs-wasm speed check failed (context lost); running on webgl.',
+    });
+    expect(r.figures()).toBeNull();
+    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'start webgl', 'probing false']);
   });
 });
 

@@ -1,7 +1,7 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
 import { fetchModel, load, type ModelSource } from '../model/index.ts';
-import { decideAfterProbe, loadBackendChoice, planBackend, saveBackendChoice, shouldProbe, type BackendPlan } from '../runtime/backend-choice.ts';
+import { loadBackendChoice, planBackend, saveBackendChoice, startPlannedBackend, type BackendPlan } from '../runtime/backend-choice.ts';
 import { probeBackends } from '../runtime/backend-probe.ts';
 import { backendFromQuery, startBackend, watchWebglContext, type BackendName } from '../runtime/backends.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
@@ -88,25 +88,18 @@ function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
   set({ backendStatus: 'starting', requestedBackend: plan.start });
   backendStarted = (async () => {
     try {
-      let info = await startBackend(plan.start);
-      mark(`backend started: ${info.name}`);
-      if (shouldProbe(plan, info.name, info.renderer)) {
-        set({ backendProbing: true });
-        try {
-          const probe = await probeBackends(SETTINGS.backend.probeRuns);
+      const started = await startPlannedBackend(plan, {
+        start: startBackend,
+        probe: () => probeBackends(SETTINGS.backend.probeRuns),
+        probing: (on) => set({ backendProbing: on }),
+        probed: (figures) => {
           mark('backend probed');
-          const decision = decideAfterProbe(probe);
-          set({ backendProbe: { ...probe, ratio: decision.ratio } });
-          info = await startBackend(decision.backend);
-          if (decision.reason) info = { ...info, fallbackReason: decision.reason };
-        } catch (e) {
-          // The probe itself failed: stay on what started.
-          info = { ...(await startBackend(plan.start)), fallbackReason: null };
-          set({ notice: `The WebGL-vs-wasm speed check failed (${messageOf(e)}); running on ${info.name}.` });
-        } finally {
-          set({ backendProbing: false });
-        }
-      }
+          set({ backendProbe: figures });
+        },
+      });
+      let info = started.info;
+      mark(`backend started: ${info.name}`);
+      if (started.notice) set({ notice: started.notice });
       if (why) info = { ...info, fallbackReason: info.fallbackReason ? `${why}; ${info.fallbackReason}` : why };
       set({ backend: info, backendStatus: 'ready' });
       if (info.fallbackReason) set({ notice: `Running on ${info.name}: ${info.fallbackReason}.` });

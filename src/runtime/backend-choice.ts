@@ -90,3 +90,46 @@ export function saveBackendChoice(storage: Pick<Storage, 'setItem'> | null, key:
     // Private mode or storage disabled: the choice just is not remembered.
   }
 }
+
+/** What a started backend reports (BackendInfo in backends.ts). */
+export interface StartedBackend {
+  readonly name: BackendName;
+  readonly renderer: string;
+  readonly fallbackReason: string | null;
+}
+
+/** The probe's figures as the diagnostics show them. */
+export type ProbeFigures = ProbeResult & { readonly ratio: number };
+
+/** Starting and timing backends, passed in (TF.js in the page, stand-ins with chosen timings in tests). */
+export interface StartDeps<I extends StartedBackend> {
+  readonly start: (name: BackendName) => Promise<I>;
+  readonly probe: () => Promise<ProbeResult>;
+  /** Told when a probe begins (true) and ends (false). */
+  readonly probing?: (on: boolean) => void;
+  /** Told the probe's figures as soon as they are measured. */
+  readonly probed?: (figures: ProbeFigures) => void;
+}
+
+/**
+ * Start the planned backend; when the app chose WebGL itself and it started on a software renderer,
+ * time WebGL against wasm and run on the faster one (its reason in `fallbackReason`). A probe that
+ * fails leaves the planned backend running, with a notice saying so.
+ */
+export async function startPlannedBackend<I extends StartedBackend>(plan: BackendPlan, deps: StartDeps<I>): Promise<{ info: I; notice: string | null }> {
+  const info = await deps.start(plan.start);
+  if (!shouldProbe(plan, info.name, info.renderer)) return { info, notice: null };
+  deps.probing?.(true);
+  try {
+    const measured = await deps.probe();
+    const decision = decideAfterProbe(measured);
+    deps.probed?.({ ...measured, ratio: decision.ratio });
+    const chosen = await deps.start(decision.backend);
+    return { info: decision.reason ? { ...chosen, fallbackReason: decision.reason } : chosen, notice: null };
+  } catch (e) {
+    const back = { ...(await deps.start(plan.start)), fallbackReason: null };
+    return { info: back, notice: `The WebGL-vs-wasm speed check failed (${e instanceof Error ? e.message : String(e)}); running on ${back.name}.` };
+  } finally {
+    deps.probing?.(false);
+  }
+}
