@@ -21,6 +21,8 @@ const SAFETENSORS = new Uint8Array(readFileSync(`${IMAGENET}.safetensors`));
 const PTH = new Uint8Array(readFileSync(`${IMAGENET}.pth`));
 const IMAGENETTE = new Uint8Array(readFileSync('test/fixtures/checkpoints/ghostnet_100_imagenette.safetensors'));
 const PHOTO = 'n03028079_16731.JPEG';
+/** Photos classified after the reload: the church and the two gas pumps (whose top-1 depends on the size). */
+const RELOAD_PHOTOS = [PHOTO, 'n03425413_19401.JPEG', 'n03425413_22071.JPEG'];
 const MODEL_ID = 'imagenet-ghostnet_100';
 const SHIPPED_ID = 'ghostnet_100_imagenette';
 
@@ -233,7 +235,7 @@ test('a model brought by hand can be kept as well', async () => {
   await expect(page.getByTestId('model-select')).toHaveValue(MODEL_ID);
 });
 
-test('after a reload with every weight server stopped, the saved model loads with no network and classifies the same', async () => {
+test('after a reload with every weight server stopped, the saved model loads with no network, at its own 224 px and centre crop, and gives the CLI\'s answers', async () => {
   const { page, foreign } = shared();
   await stop();
   foreign.length = 0;
@@ -244,10 +246,21 @@ test('after a reload with every weight server stopped, the saved model loads wit
   const options = await page.getByTestId('model-select').locator('option').allTextContents();
   expect(options).toEqual(expect.arrayContaining(['GhostNet 1.0x · ImageNet-1k (yours)', 'GhostNet 0.5x · Imagenette (yours)']));
   await expect(page.getByTestId('imagenet-download')).toHaveCount(0);
-  await upload(page, sample(PHOTO));
-  const again = await predictions(page);
-  expect(again.names).toEqual(firstPredictions!.names);
-  again.probabilities.forEach((p, i) => expect(Math.abs(p - firstPredictions!.probabilities[i])).toBeLessThan(1e-6));
+  // Its own default, as when it was first added (no size was chosen for it), whatever the other
+  // model in use before it ran at.
+  await expect(page.getByTestId('size-select')).toHaveValue('224');
+  // Every label and probability equals the CLI's for the same checkpoint at the model's own
+  // default (224 px, the centre crop from its metadata), not only the page's own earlier answer.
+  const cli = cliClassify(`${IMAGENET}.safetensors`, RELOAD_PHOTOS.map(sample), 224);
+  for (const photo of RELOAD_PHOTOS) {
+    await upload(page, sample(photo));
+    await expect(page.getByTestId('model-input-preview')).toHaveAttribute('data-size', '224');
+    const shown = await predictions(page);
+    const expected = cli.get(photo)!;
+    console.log(`[imagenet] after the reload, ${photo}: ${shown.names.map((n, i) => `${n} ${(shown.probabilities[i] * 100).toFixed(2)}%`).join(', ')}; CLI at 224: ${expected.names.map((n, i) => `${n} ${(expected.probabilities[i] * 100).toFixed(2)}%`).join(', ')}`);
+    expect(shown.names, photo).toEqual(expected.names);
+    shown.probabilities.forEach((p, i) => expect(Math.abs(p - expected.probabilities[i]), `${photo}: ${expected.names[i]}`).toBeLessThan(1e-3));
+  }
   expect(foreign).toEqual([]);
 });
 

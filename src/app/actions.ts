@@ -9,6 +9,7 @@ import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipe
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
+import { chosenSize, rememberSize } from './inputSizes.ts';
 import { clearStaleError, nextInputVersion, useApp, withdrawMessage, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
@@ -172,8 +173,11 @@ export async function selectModel(id: string): Promise<void> {
     progress({ stage: 'prepare', done: 0, total: null });
     const model = await load(source);
     mark(`model prepared: ${id}`);
+    // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
+    // the same after a reload, a backend switch or a return from another model.
+    const size = chosenSize(id) ?? model.inputSize;
     try {
-      await model.warmup(model.inputSize, (done, total) => progress({ stage: 'warmup', done, total }));
+      await model.warmup(size, (done, total) => progress({ stage: 'warmup', done, total }));
     } catch (e) {
       model.dispose();
       throw e;
@@ -181,7 +185,7 @@ export async function selectModel(id: string): Promise<void> {
     if (token !== loadToken) { model.dispose(); return; }
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
-    set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: model.inputSize, ...clearStaleError() });
+    set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: size, ...clearStaleError() });
     rememberModel(id);
     previous?.dispose();
     if (get().input) await classifyCurrent();
@@ -253,8 +257,13 @@ export function classifyCurrent(pipeline: InputPipeline = GHOSTNET_PIPELINE): Pr
   return queued;
 }
 
-/** A new input side for the model; the current input is classified again at that size. */
+/**
+ * A new input side for the model in use, remembered for that model (only); the current input is
+ * classified again at that size.
+ */
 export async function changeInputSize(size: number): Promise<void> {
+  const { model, modelId } = get();
+  if (model && modelId) rememberSize(modelId, size, model.inputSize);
   set({ inputSize: size });
   if (get().input) await classifyCurrent();
 }

@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelArtifactsSource } from '../../model/index.ts';
 import { useApp, type ModelEntry, type SavedModelInfo } from '../store.ts';
 import { listSavedModels, loadSavedModel, removeSavedModel, saveModel, type SavedModelRecord } from './modelCache.ts';
+import { forgetSize, moveSize } from '../inputSizes.ts';
 
 const get = () => useApp.getState();
 const set = (patch: Parameters<ReturnType<typeof useApp.getState>['set']>[0]) => get().set(patch);
@@ -97,6 +98,7 @@ export async function keepCurrentModel(): Promise<boolean> {
   const others = get().models.filter((m) => m.id !== entry.id);
   const renamed = others.some((m) => m.id === id) ? others : get().models.map((m) => (m.id === entry.id ? { ...m, id } : m));
   set({ models: renamed, notice: `"${entry.name}" is kept in this browser; it will be in the model list next time.` });
+  if (id !== entry.id) moveSize(entry.id, id);
   if (get().modelId === entry.id) {
     set({ modelId: id });
     rememberModel(id);
@@ -120,6 +122,7 @@ export async function forgetSavedModel(id: string): Promise<void> {
       ? get().models.map((m) => (m.id === id ? { ...m, source: inMemory } : m))
       : get().models.filter((m) => m.id !== id);
     set({ models, savedModels: get().savedModels.filter((s) => s.id !== id) });
+    if (!inMemory) forgetSize(id);
   } catch (e) {
     set({ error: `The saved model could not be removed: ${messageOf(e)}` });
   }
