@@ -1,7 +1,8 @@
 /**
  * The backend chosen for speed, shown and reversible, and the loading you can see. Chromium here
  * renders WebGL with SwiftShader (software): with no ?backend= the app must time WebGL against
- * wasm and run on wasm, saying why with the measured ratio; ?backend=webgl runs WebGL; the
+ * wasm and run on the faster of the two (whichever that is on this machine), saying why with the
+ * measured ratio when that is wasm; ?backend=webgl runs WebGL; the
  * selector's choice is remembered over the app's own. The header's progress is recorded as it
  * changes (a MutationObserver in the page), so short stages are not missed.
  */
@@ -62,7 +63,7 @@ async function waitForBackend(page: Page, backend: string): Promise<void> {
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
 }
 
-test('with no ?backend=, software WebGL is timed against wasm and the app runs on wasm, saying by how much; the page is usable meanwhile', async () => {
+test('with no ?backend=, software WebGL is timed against wasm and the app runs on the faster one, saying why; the page is usable meanwhile', async () => {
   const { page } = shared();
   // The weights are held back until the photo has been clicked, so the click lands while the model
   // is still loading however fast this machine is; then they flow as usual.
@@ -75,25 +76,30 @@ test('with no ?backend=, software WebGL is timed against wasm and the app runs o
   const statusAtClick = (await seen(page)).at(-1)?.status;
   await weights.release();
   expect(statusAtClick).toBe('loading');
-  await waitForBackend(page, 'wasm');
-
-  const notice = (await page.getByTestId('notice-message').textContent()) ?? '';
-  expect(notice).toMatch(RATIO);
-  const shown = Number(RATIO.exec(notice)![1]);
+  // Which backend wins depends on this machine: the page must run on the one it measured faster,
+  // and say so only when that is wasm.
   const probe = page.getByTestId('diagnostics-probe');
+  await expect(probe).toHaveCount(1, { timeout: 180_000 });
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
   const webglMs = Number(await probe.getAttribute('data-webgl-ms'));
   const wasmMs = Number(await probe.getAttribute('data-wasm-ms'));
   const ratio = Number(await probe.getAttribute('data-ratio'));
   console.log(`probe: WebGL ${webglMs.toFixed(2)} ms, wasm ${wasmMs.toFixed(2)} ms per pass: ${ratio.toFixed(2)} x`);
+  test.info().annotations.push({ type: 'probe', description: `WebGL ${webglMs.toFixed(2)} ms, wasm ${wasmMs.toFixed(2)} ms: ${ratio.toFixed(2)} x` });
   expect(webglMs).toBeGreaterThan(0);
   expect(wasmMs).toBeGreaterThan(0);
   expect(ratio).toBeCloseTo(webglMs / wasmMs, 6);
-  expect(ratio).toBeGreaterThan(1);
-  // The notice's figure is the measured one, rounded as shown.
-  expect(shown).toBeCloseTo(ratio, ratio >= 10 ? -0.3 : 1);
-  await expect(page.getByTestId('backend-fallback')).toContainText('software-rendered');
-  await expect(page.getByTestId('backend-select')).toHaveValue('wasm');
-  await expect(page.getByTestId('diagnostics-renderer')).toHaveText('WebAssembly on the CPU');
+  const faster = wasmMs < webglMs ? 'wasm' : 'webgl';
+  await waitForBackend(page, faster);
+  await expect(page.getByTestId('backend-select')).toHaveValue(faster);
+  await expect(page.getByTestId('diagnostics-renderer')).toHaveText(faster === 'wasm' ? 'WebAssembly on the CPU' : /SwiftShader/i);
+  // The notice's figure is the measured one, rounded as shown; no notice when WebGL stays.
+  const notices = await page.getByTestId('notice-message').allTextContents();
+  const shown = notices.map((n) => RATIO.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+  expect(shown).toHaveLength(faster === 'wasm' ? 1 : 0);
+  for (const v of shown) expect(v).toBeCloseTo(ratio, ratio >= 10 ? -0.3 : 1);
+  await expect(page.getByTestId('backend-fallback')).toHaveCount(faster === 'wasm' ? 1 : 0);
+  await expect(page.getByTestId('backend-fallback')).toHaveText(faster === 'wasm' ? [/software-rendered/] : []);
   // The app's own choice is not a remembered one.
   expect(await remembered(page)).toBeNull();
 
@@ -136,29 +142,25 @@ test('?backend=webgl runs WebGL, without a probe, and shows the shader compilati
 test("the selector's choice is remembered over the app's own, and survives a reload", async () => {
   test.setTimeout(480_000);
   const { page, errors, foreign } = shared();
-  // ?backend= was not remembered: the app chooses again.
+  // ?backend= was not remembered: the app chooses again (the probe runs), then the user overrules it both ways.
   await page.goto('./');
-  await waitForBackend(page, 'wasm');
-  await expect(page.getByTestId('diagnostics-probe')).toHaveCount(1);
-
-  await page.getByTestId('backend-select').selectOption('webgl');
-  await waitForBackend(page, 'webgl');
-  expect(await remembered(page)).toBe('webgl');
-  await page.reload();
-  await waitForBackend(page, 'webgl');
-  await expect(page.getByTestId('diagnostics-probe')).toHaveCount(0);
-  await expect(page.getByTestId('backend-select')).toHaveValue('webgl');
-  await afterInference(page, () => page.locator('[data-testid="gallery-item"]').first().click());
-
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await waitForBackend(page, 'wasm');
-  expect(await remembered(page)).toBe('wasm');
-  await page.reload();
-  await waitForBackend(page, 'wasm');
-  // Chosen, not fallen back to: no probe, no notice.
-  await expect(page.getByTestId('diagnostics-probe')).toHaveCount(0);
-  await expect(page.getByTestId('backend-fallback')).toHaveCount(0);
-  await expect(page.getByTestId('notice-message')).toHaveCount(0);
+  await expect(page.getByTestId('diagnostics-probe')).toHaveCount(1, { timeout: 180_000 });
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 240_000 });
+  const auto = await page.getByTestId('backend-indicator').getAttribute('data-backend');
+  // First the backend the app did not choose, so the selector changes each time.
+  for (const choice of auto === 'wasm' ? ['webgl', 'wasm'] : ['wasm', 'webgl']) {
+    await page.getByTestId('backend-select').selectOption(choice);
+    await waitForBackend(page, choice);
+    expect(await remembered(page)).toBe(choice);
+    await page.reload();
+    await waitForBackend(page, choice);
+    await expect(page.getByTestId('backend-select')).toHaveValue(choice);
+    // Chosen, not fallen back to: no probe, no notice.
+    await expect(page.getByTestId('diagnostics-probe')).toHaveCount(0);
+    await expect(page.getByTestId('backend-fallback')).toHaveCount(0);
+    await expect(page.getByTestId('notice-message')).toHaveCount(0);
+    await afterInference(page, () => page.locator('[data-testid="gallery-item"]').first().click());
+  }
   expect(errors).toEqual([]);
   expect(foreign).toEqual([]);
 });

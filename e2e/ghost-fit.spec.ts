@@ -94,11 +94,12 @@ async function expectAgreesWithCli(page: Page, cli: CliReport, d: number): Promi
   await expect(detail).toHaveAttribute('data-d', String(d));
   const filter = JSON.parse((await page.getByTestId('ghost-fit-filter').getAttribute('data-values'))!) as number[];
   const cliTarget = fit.targets[boxes[0].target];
-  if (Number(await detail.getAttribute('data-source')) === cliTarget.source) {
-    expect(filter).toHaveLength(d * d);
-    cliTarget.filter!.flat().forEach((w, k) => expect(Math.abs(filter[k] - w)).toBeLessThan(1e-2 * Math.max(1, Math.abs(w))));
-    expect(Math.abs(Number(await page.getByTestId('ghost-fit-filter').getAttribute('data-bias')) - cliTarget.bias!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(cliTarget.bias!)));
-  }
+  // The best box pairs a target with its best source (checked equal to the CLI's above), so the
+  // filter and bias shown are always the CLI's for that pair.
+  await expect(detail).toHaveAttribute('data-source', String(cliTarget.source));
+  expect(filter).toHaveLength(d * d);
+  cliTarget.filter!.flat().forEach((w, k) => expect(Math.abs(filter[k] - w), `filter[${k}], d=${d}`).toBeLessThan(1e-2 * Math.max(1, Math.abs(w))));
+  expect(Math.abs(Number(await page.getByTestId('ghost-fit-filter').getAttribute('data-bias')) - cliTarget.bias!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(cliTarget.bias!)));
 }
 
 test.describe('Ghosts inside an ordinary convolution', () => {
@@ -208,9 +209,9 @@ test.describe('Ghosts inside an ordinary convolution', () => {
       await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live', { timeout: 60_000 });
       const grid = page.getByTestId('ghost-fit-grid');
       await expect(grid).toHaveAttribute('data-input-kind', 'webcam', { timeout: 120_000 });
-      const { updates, gaps, framesClassified } = await watchThrottledUpdates(page, grid, 15_000);
+      const { updates, gaps, framesClassified } = await watchThrottledUpdates(page, 'ghost-fit-grid', 3);
       console.log(`webcam: ${framesClassified} frames classified, ${updates.length - 1} fits, gaps between their starts ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
-      expect(updates.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(updates.map((u) => u.version)).size).toBe(updates.length);
       for (const g of gaps) expect(g).toBeGreaterThanOrEqual(990);
       expect(framesClassified).toBeGreaterThanOrEqual(Math.max(2, updates.length - 1));
       await page.getByTestId('webcam-stop').click();

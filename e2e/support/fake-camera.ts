@@ -2,7 +2,7 @@
  * Chromium with a fake camera: it plays a YUV4MPEG2 clip made at test time from sample photos
  * (see media.ts), and grants camera access without asking.
  */
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium.ts';
 import { makeWebcamClip } from './media.ts';
 
@@ -27,20 +27,28 @@ export interface ThrottledUpdates {
 }
 
 /**
- * Watch a view that follows the webcam for `ms`: `target` carries `data-input-version` and
- * `data-started-at` (the page stamps when each computation started, which is what a throttle
- * spaces out; when the drawing lands depends on how long the computation took).
+ * Watch a view that follows the webcam until it has shown `count` inputs (the one shown now first):
+ * the element with data-testid `testId` carries `data-input-version` and `data-started-at` (the page
+ * stamps when each computation started, which is what a throttle spaces out). A MutationObserver in
+ * the page records every change, so none is missed; nothing here depends on how fast the machine is.
  */
-export async function watchThrottledUpdates(page: Page, target: Locator, ms: number): Promise<ThrottledUpdates> {
+export async function watchThrottledUpdates(page: Page, testId: string, count: number, timeout = 240_000): Promise<ThrottledUpdates> {
   const frames = () => page.getByTestId('webcam-frames').getAttribute('data-count').then(Number);
   const framesBefore = await frames();
-  const updates: { version: number; startedAt: number }[] = [];
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const [version, startedAt] = await target.evaluate((el: HTMLElement) => [Number(el.dataset.inputVersion), Number(el.dataset.startedAt)]);
-    if (updates.length === 0 || updates[updates.length - 1].version !== version) updates.push({ version, startedAt });
-    await page.waitForTimeout(100);
-  }
+  await page.evaluate((id) => {
+    const w = window as unknown as { __updates: { version: number; startedAt: number }[] };
+    w.__updates = [];
+    const read = () => {
+      const el = document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+      if (!el) return;
+      const version = Number(el.dataset.inputVersion);
+      if (w.__updates.at(-1)?.version !== version) w.__updates.push({ version, startedAt: Number(el.dataset.startedAt) });
+    };
+    read();
+    new MutationObserver(read).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-input-version', 'data-started-at'] });
+  }, testId);
+  await page.waitForFunction((n) => (window as unknown as { __updates: unknown[] }).__updates.length >= n, count, { timeout });
+  const updates = await page.evaluate(() => (window as unknown as { __updates: { version: number; startedAt: number }[] }).__updates.slice());
   const gaps = updates.slice(1).map((u, i) => u.startedAt - updates[i].startedAt);
   return { updates, gaps, framesClassified: (await frames()) - framesBefore };
 }
