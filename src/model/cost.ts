@@ -7,6 +7,7 @@
  * convolution of the same output width) and the paper's Eq. 4 / Eq. 5.
  */
 import { GHOSTNET_CONSTANTS, convOutputSize, featureSizes, ghostModules, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import type { LabNetworkSpec } from '../lab/types.ts';
 
 /** conv: dense convolution; depthwise: one filter per channel; se: squeeze-excite 1x1 on the pooled vector; linear: fully connected. */
 export type OpKind = 'conv' | 'depthwise' | 'se' | 'linear';
@@ -239,4 +240,34 @@ export function compressionRatio(p: GhostModuleParams): number {
 /** The approximation of Eq. 4 and 5 when d x d is about k x k: s c / (s + c - 1), itself about s when s << c. */
 export function approximateRatio(p: Pick<GhostModuleParams, 'c' | 's'>): number {
   return (p.s * p.c) / (p.s + p.c - 1);
+}
+
+/**
+ * The Ghost lab's small VGG (src/lab/spec.ts), one row per weighted layer with the same counting
+ * as the GhostNet rows: the first conv is 'stem', ordinary convs that a Ghost module can replace
+ * 'ghost-vanilla', a Ghost module's two convs 'ghost-primary' / 'ghost-cheap' (the cheap conv
+ * computes all init * (s - 1) maps, as the authors' code does), the linear layer 'classifier'.
+ * Max-pools and the global average pool count no multiply-adds.
+ */
+export function labLayerCosts(spec: LabNetworkSpec): LayerCost[] {
+  const rows: LayerCost[] = [];
+  for (const l of spec.layers) {
+    if (l.type === 'conv') {
+      const at = { step: l.id, stage: null, block: null, outSize: l.size, extraPerChannel: BN };
+      if (l.ghost === null) {
+        rows.push(layer({ ...at, id: `${l.id}.conv`, role: l.index === 0 ? 'stem' : 'ghost-vanilla', kind: 'conv', kernel: l.kernel, inChannels: l.inChannels, outChannels: l.outChannels }));
+      } else {
+        rows.push(layer({ ...at, id: `${l.id}.primary_conv`, ghostModule: l.id, role: 'ghost-primary', kind: 'conv', kernel: l.kernel, inChannels: l.inChannels, outChannels: l.ghost.initChannels }));
+        rows.push(layer({ ...at, id: `${l.id}.cheap_operation`, ghostModule: l.id, role: 'ghost-cheap', kind: 'depthwise', kernel: l.ghost.d, inChannels: l.ghost.initChannels, outChannels: l.ghost.newChannels }));
+      }
+    } else if (l.type === 'linear') {
+      rows.push(layer({ id: l.id, step: l.id, stage: null, block: null, role: 'classifier', kind: 'linear', kernel: 1, inChannels: l.inChannels, outChannels: l.outChannels, outSize: 1, extraPerChannel: BIAS }));
+    }
+  }
+  return rows;
+}
+
+/** Learned parameters and multiply-adds of a lab network. */
+export function labCost(spec: LabNetworkSpec): CostTotals {
+  return totals(labLayerCosts(spec));
 }
