@@ -1,6 +1,7 @@
 /**
- * Installable and offline: after a first visit has precached everything, the app starts, classifies
- * a sample photo and the webcam, and typesets with KaTeX's fonts with the network gone (the browser
+ * Installable and offline: after a first visit has precached everything and kept a model brought by
+ * hand, the app starts with that saved model, classifies a sample photo (the CLI's answer for that
+ * checkpoint, not the default model's) and the webcam, and typesets with KaTeX's fonts with the network gone (the browser
  * offline and the server shut down), and no request fails. A new deployment shows "reload to
  * update", and the reload brings it in. The build under test (E2E_DIST) is copied and served by
  * a small static server of the test's own, which can switch folders and be shut down.
@@ -10,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
-import { afterInference, openApp, sample, topLabel } from './support/app.ts';
+import { afterInference, openApp, sample } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
 import { launchWithFakeCamera } from './support/fake-camera.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
@@ -69,10 +70,19 @@ async function firstVisit(server: StaticServer): Promise<{ context: BrowserConte
   return { context, page };
 }
 
-test('with no network at all, a second visit starts, classifies a sample and the webcam, and typesets', async () => {
+test('with no network at all, a second visit starts with the model kept on the first, classifies a sample and the webcam, and typesets', async () => {
   const server = await startStaticServer(path.join(work, 'a'));
   const { context, page } = await firstVisit(server);
   try {
+    // A model brought by hand and kept in this browser: the one in use when the network goes.
+    const checkpoint = 'test/fixtures/checkpoints/ghostnet_050_imagenette.safetensors';
+    await page.getByTestId('model-file-input').setInputFiles(checkpoint);
+    await expect(page.getByTestId('cached-model-keep')).toContainText('Keep “GhostNet 0.5x · Imagenette” in this browser', { timeout: 240_000 });
+    await page.getByTestId('cached-model-keep').click();
+    await expect(page.getByTestId('cached-model-keep')).toHaveCount(0);
+    await expect(page.getByTestId('cached-storage')).toHaveAttribute('data-count', '1');
+    const kept = await page.getByTestId('model-select').inputValue();
+    expect(kept).not.toBe('ghostnet_100_imagenette');
     await context.setOffline(true);
     await server.close();
     const failures = watchFailures(page);
@@ -81,11 +91,16 @@ test('with no network at all, a second visit starts, classifies a sample and the
     await expect(page.getByTestId('diagnostics-offline')).toHaveAttribute('data-ready', 'true');
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 
+    await expect(page.getByTestId('model-select')).toHaveValue(kept);
+    // A photo the kept 0.5x and the default 1.0x answer differently (by the CLI): the answer is the kept model's.
     const file = 'n03417042_3231.JPEG';
+    const cli = cliClassify(checkpoint, [sample(file)], 160).get(file)!;
+    expect(cli.top1).not.toBe(cliClassify('public/models/ghostnet_100_imagenette', [sample(file)], 160).get(file)!.top1);
     await afterInference(page, () => page.locator(`[data-testid="gallery-item"][data-file="${file}"]`).click());
     await expect(page.locator('#predictions-heading')).toContainText(file);
-    await expect(page.getByTestId('prediction-row')).toHaveCount(5);
-    expect(await topLabel(page)).toBe(cliClassify('public/models/ghostnet_100_imagenette', [sample(file)], 160).get(file)!.top1);
+    expect(await page.getByTestId('prediction-label').allTextContents()).toEqual(cli.names);
+    const shown = await page.getByTestId('prediction-probability').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    shown.forEach((p, i) => expect(Math.abs(p - cli.probabilities[i]), cli.names[i]).toBeLessThan(1e-3));
 
     await page.getByTestId('webcam-start').click();
     await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live');

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { initNodeBackend, type NodeBackend } from '../node/backend.ts';
 import { decodeImage } from '../node/images.ts';
 import { readModelSource } from '../node/model-files.ts';
-import { load, type CropRule, type GhostNetModel } from '../model/index.ts';
+import { loadModel, type AnyModel, type CropRule } from '../model/index.ts';
 
 /** A mistake in the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -62,10 +62,13 @@ export function cropOption(v: string | undefined): CropRule | undefined {
   return { mode: 'center', pct };
 }
 
-/** Load a model folder or checkpoint on `backend`; `crop` (from --crop) replaces the model's own crop rule. */
-export async function openModel(source: string, backend: NodeBackend, crop?: CropRule): Promise<GhostNetModel> {
+/**
+ * Load a model folder (a GhostNet, or a network saved by lab-train) or a checkpoint on `backend`;
+ * `crop` (from --crop) replaces the model's own crop rule.
+ */
+export async function openModel(source: string, backend: NodeBackend, crop?: CropRule): Promise<AnyModel> {
   await initNodeBackend(backend);
-  const model = await load(await readModelSource(source));
+  const model = await loadModel(await readModelSource(source));
   if (crop !== undefined) model.crop = crop;
   return model;
 }
