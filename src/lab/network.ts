@@ -105,14 +105,25 @@ export function labPredict(spec: LabNetworkSpec, tensors: LabTensors, images: tf
 
 type Backward = (dy: tf.Tensor) => tf.Tensor | null;
 
+/**
+ * Sum over every axis but the last (channels) of an NHWC tensor, as a [1, M] x [M, C] product:
+ * the backends reduce a non-innermost axis by transposing the whole tensor first.
+ */
+function channelSum(x: tf.Tensor): tf.Tensor1D {
+  const c = x.shape[x.shape.length - 1];
+  const m = x.size / c;
+  return tf.reshape(tf.matMul(tf.ones([1, m]), tf.reshape(x, [m, c])), [c]);
+}
+
 /** BatchNorm (batch statistics) + ReLU, returning the output and its backward step (which adds dgamma, dbeta to `grads`). */
 function batchNormReluTrain(x: tf.Tensor4D, tensors: LabTensors, prefix: string, grads: Map<string, tf.Tensor>, onBatchStats?: (s: BatchStats) => void): { y: tf.Tensor4D; back: (dy: tf.Tensor) => tf.Tensor4D } {
   const gamma = need(tensors, `${prefix}.weight`);
   const beta = need(tensors, `${prefix}.bias`);
   const count = x.shape[0] * x.shape[1] * x.shape[2];
-  const mean = tf.mean(x, [0, 1, 2]) as tf.Tensor1D;
+  const inv = 1 / count;
+  const mean = tf.mul(channelSum(x), inv) as tf.Tensor1D;
   const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
+  const variance = tf.mul(channelSum(tf.square(centered)), inv) as tf.Tensor1D;
   onBatchStats?.({ prefix, mean, variance, count });
   const rstd = tf.rsqrt(tf.add(variance, BN_EPSILON));
   const xhat = tf.mul(centered, rstd);
@@ -121,12 +132,11 @@ function batchNormReluTrain(x: tf.Tensor4D, tensors: LabTensors, prefix: string,
     y,
     back: (dy) => {
       const dz = tf.mul(dy, tf.step(y));
-      const dbeta = tf.sum(dz, [0, 1, 2]);
-      const dgamma = tf.sum(tf.mul(dz, xhat), [0, 1, 2]);
+      const dbeta = channelSum(dz);
+      const dgamma = channelSum(tf.mul(dz, xhat));
       grads.set(`${prefix}.weight`, dgamma);
       grads.set(`${prefix}.bias`, dbeta);
       // dx = gamma * rstd * (dz - mean(dz) - xhat * mean(dz * xhat))
-      const inv = 1 / count;
       return tf.mul(tf.sub(tf.sub(dz, tf.mul(dbeta, inv)), tf.mul(xhat, tf.mul(dgamma, inv))), tf.mul(gamma, rstd)) as tf.Tensor4D;
     },
   };
@@ -149,7 +159,16 @@ function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[]):
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
+/**
+ * dx of a stride-1 'same' convolution with an odd kernel. The wasm backend's Conv2DBackpropInput
+ * is a plain loop; there dx is computed as the convolution it is: dy convolved ('same') with the
+ * filter rotated by 180 degrees and its in/out channels swapped, which runs on XNNPACK.
+ */
 function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[]): tf.Tensor4D {
+  const [kh, kw] = filter.shape;
+  if (tf.getBackend() === 'wasm' && kh % 2 === 1 && kw % 2 === 1) {
+    return tf.conv2d(dy, tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
+  }
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
