@@ -1,6 +1,6 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
-import { fetchModel, load, type ModelSource } from '../model/index.ts';
+import { fetchModel, loadModel, type ModelSource } from '../model/index.ts';
 import { loadBackendChoice, planBackend, saveBackendChoice, startPlannedBackend, type BackendPlan } from '../runtime/backend-choice.ts';
 import { probeBackends } from '../runtime/backend-probe.ts';
 import { backendFromQuery, startBackend, watchWebglContext, type BackendName } from '../runtime/backends.ts';
@@ -171,7 +171,7 @@ export async function selectModel(id: string): Promise<void> {
     if (!(await backendReady())) throw new Error('no backend is running');
     if (token !== loadToken) return;
     progress({ stage: 'prepare', done: 0, total: null });
-    const model = await load(source);
+    const model = await loadModel(source);
     mark(`model prepared: ${id}`);
     // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
     // the same after a reload, a backend switch or a return from another model.
@@ -215,7 +215,7 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
   try {
     const t0 = performance.now();
     const rgb = pipeline.resize(input.pixels, inputSize, model.crop);
-    const x = inputTensor(pipeline, rgb, inputSize);
+    const x = inputTensor(pipeline, rgb, inputSize, model.normalization);
     let predictions;
     try {
       predictions = await model.classify(x, SETTINGS.topK);

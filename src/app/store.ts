@@ -3,7 +3,7 @@
  * long-running work (backend start, model loading, inference) lives in `actions.ts`.
  */
 import { create } from 'zustand';
-import type { GhostNetModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
+import type { AnyModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
 import type { BackendInfo, BackendName } from '../runtime/backends.ts';
 import type { ModelInputImage } from './input/pipeline.ts';
 import { INITIAL_TEACH, type TeachState } from './teach/state.ts';
@@ -78,7 +78,8 @@ export interface AppState {
   backendProbe: BackendProbe | null;
   models: ModelEntry[];
   modelId: string | null;
-  model: GhostNetModel | null;
+  /** The model in use: a GhostNet, or a network trained in the Ghost lab (`kind` tells). */
+  model: AnyModel | null;
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   modelLoadMs: number | null;
   /** Where the model being loaded is (header progress bar); null when nothing loads. */

@@ -1,6 +1,6 @@
 /** What `teach`, `classify --head` and `eval --head` share: reading a head file and checking it fits the model. */
 import { promises as fs } from 'node:fs';
-import type { CropRule, GhostNetModel } from '../model/index.ts';
+import type { AnyModel, CropRule } from '../model/index.ts';
 import { MAX_TEACH_FILE_BYTES, TeachFileError, checkBackbone, headOfSet, readTeachFile, type Head, type TaughtSet } from '../model/heads/index.ts';
 import { UsageError, describeCrop } from './common.ts';
 
@@ -24,7 +24,7 @@ export async function readHeadFile(file: string): Promise<TaughtSet> {
  * The head of a file, on this model, at the file's input size and crop: a different backbone,
  * `--size` or `--crop` than the embeddings were made with is refused.
  */
-export async function openHead(file: string, set: TaughtSet, model: GhostNetModel, size: number | undefined, crop: CropRule | undefined): Promise<{ head: Head; size: number }> {
+export async function openHead(file: string, set: TaughtSet, model: AnyModel, size: number | undefined, crop: CropRule | undefined): Promise<{ head: Head; size: number }> {
   try {
     checkBackbone(set, { name: model.metadata.name, weightsSha256: model.weightsSha256, embeddingSize: model.embeddingSize });
   } catch (e) {

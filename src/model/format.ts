@@ -60,3 +60,9 @@ export function metadataFromArtifacts(userDefinedMetadata: unknown): GhostNetMet
   }
   return { ...m, crop };
 }
+
+/** The architecture a model.json's metadata names ('ghostnet-v1', 'lab-vgg-v1'), or undefined. */
+export function modelArchitecture(userDefinedMetadata: unknown): string | undefined {
+  const a = (userDefinedMetadata as { ghostnet?: { architecture?: unknown } } | undefined)?.ghostnet?.architecture;
+  return typeof a === 'string' ? a : undefined;
+}

@@ -5,52 +5,25 @@
  *   model.dispose();
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GHOSTNET_CONSTANTS, buildNetworkSpec, ghostModuleShape, type NetworkSpec } from './architecture.ts';
-import { metadataFromArtifacts, type GhostNetMetadata } from './format.ts';
+import { GHOSTNET_CONSTANTS, buildNetworkSpec, featureSizes, ghostModuleShape, ghostModules, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
+import { metadataFromArtifacts, modelArchitecture, type GhostNetMetadata } from './format.ts';
 import { GhostNetwork, type ForwardOptions, type ForwardResult, type StepTiming } from './network.ts';
-import { findMapLayer, mapLayerSize, moduleOutput, type MapLayer } from './layer-maps.ts';
-import { preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
-import { pairSimilarities, type PairSimilarity } from './similarity.ts';
+import { findMapLayer, mapLayerSize, mapLayers, moduleOutput, STEM_LAYER_ID, type MapLayer } from './layer-maps.ts';
+import { PREPROCESSING, preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
+import type { FeatureMaps, GhostTap, ImageModel, LayerMaps, ModelInput, ModuleEntry, Normalization, Prediction } from './image-model.ts';
+import { LabModel } from '../lab/lab-model.ts';
+import { LAB_ARCHITECTURE, labMetadataFromArtifacts } from '../lab/model-folder.ts';
+import { pairSimilarities } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
 import { sha256Hex } from './sha256.ts';
 
 export type { GhostNetMetadata } from './format.ts';
 export type { CenterCrop, CropRule, PixelBuffer } from './preprocess.ts';
 export type { PairSimilarity } from './similarity.ts';
-export type { StepTiming, ForwardOptions, ForwardResult, GhostTap } from './network.ts';
+export type { StepTiming, ForwardOptions, ForwardResult } from './network.ts';
 export type { MapLayer, MapLayerKind } from './layer-maps.ts';
-
-export interface Prediction {
-  readonly index: number;
-  readonly id: string;
-  readonly name: string;
-  readonly probability: number;
-}
-
-export interface FeatureMaps {
-  readonly moduleId: string;
-  readonly inputSize: number;
-  readonly height: number;
-  readonly width: number;
-  readonly ratio: number;
-  readonly intrinsicChannels: number;
-  readonly ghostChannels: number;
-  /** HWC float32, batch dropped. */
-  readonly intrinsic: Float32Array;
-  readonly ghost: Float32Array;
-  readonly pairs: PairSimilarity[];
-}
-
-/** The maps of one layer (see layer-maps.ts) for one image. */
-export interface LayerMaps {
-  readonly layer: MapLayer;
-  readonly inputSize: number;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-  /** HWC float32, batch dropped, channels in PyTorch's order. */
-  readonly data: Float32Array;
-}
+export type { FeatureMaps, GhostTap, ImageModel, LayerMaps, ModelInput, ModelMetadataBase, ModuleEntry, Normalization, Prediction } from './image-model.ts';
+export type { LabModel } from '../lab/lab-model.ts';
 
 /** In-memory model artifacts: what the converter produces and what model.json + weights hold. */
 export interface ModelArtifactsSource {
@@ -62,11 +35,12 @@ export interface ModelArtifactsSource {
 /** A URL of a model.json, a tf.io handler (e.g. browserFiles), or in-memory artifacts. */
 export type ModelSource = string | tf.io.IOHandler | ModelArtifactsSource;
 
-/** What `classify`, `logits` and `features` take: pixels, or an already preprocessed NHWC tensor. */
-export type ModelInput = PixelBuffer | tf.Tensor4D;
 
-export class GhostNetModel {
+export class GhostNetModel implements ImageModel {
+  readonly kind = 'ghostnet' as const;
   readonly spec: NetworkSpec;
+  /** ImageNet's mean and std: what `inputTensor` applies (preprocess.ts). */
+  readonly normalization: Normalization = { mean: PREPROCESSING.mean, std: PREPROCESSING.std };
   /**
    * How pixels become the S x S input of `classify`, `features` and the rest: the model's own
    * rule (metadata `crop`) unless changed (the CLI's `--crop`).
@@ -123,6 +97,38 @@ export class GhostNetModel {
     return this.withInput(input, size, (x) => this.network.forward(x, tapIds, options));
   }
 
+  ghostTaps(input: ModelInput, moduleIds: readonly string[], size?: number): { logits: tf.Tensor2D; taps: Map<string, GhostTap> } {
+    const { logits, taps } = this.forward(input, moduleIds, size);
+    return { logits, taps };
+  }
+
+  ghostModules(): readonly GhostModuleSpec[] {
+    return ghostModules(this.spec);
+  }
+
+  /** Two entries per bottleneck (its Ghost modules), grouped by stage. */
+  moduleEntries(inputSize: number): readonly ModuleEntry[] {
+    const sizes = featureSizes(this.spec, inputSize);
+    return this.spec.blocks.flatMap((b, i) => ([[b.ghost1, 1, sizes.blockIn[i]], [b.ghost2, 2, sizes.blockMid[i]]] as const).map(([m, which, size]) => ({
+      id: m.id, group: `stage ${b.stage}`, groupShort: `S${b.stage}`, label: `${b.index}.g${which}`, size, module: m, outChannels: m.outChannels,
+      description: `${m.id}: stage ${b.stage}, bottleneck ${b.index}, ${which === 1 ? 'first (expanding, ReLU)' : 'second (projecting, no ReLU)'} Ghost module; ` +
+        `${m.inChannels} → ${m.outChannels} channels as ${m.initChannels} intrinsic + ${m.newChannels} ghost maps of ${size} × ${size}`,
+    })));
+  }
+
+  mapLayers(): readonly MapLayer[] {
+    return mapLayers(this.spec);
+  }
+
+  findMapLayer(id: string): MapLayer {
+    return findMapLayer(this.spec, id);
+  }
+
+  /** The stem, the module's primary convolution and its whole output. */
+  fitLayers(entryId: string): readonly MapLayer[] {
+    return [findMapLayer(this.spec, STEM_LAYER_ID), findMapLayer(this.spec, `${entryId}.primary_conv`), findMapLayer(this.spec, entryId)];
+  }
+
   /** Length of an embedding: the channels of `conv_head` (1280 for GhostNet v1). */
   get embeddingSize(): number {
     return this.spec.headChannels;
@@ -147,18 +153,20 @@ export class GhostNetModel {
     }
   }
 
-  /** Top-K classes with softmax probabilities. One async read; nothing blocks the thread. */
+  /**
+   * Top-K classes with softmax probabilities. One async read of the probabilities, then the top K in
+   * JavaScript (ties: the lower index first, as tf.topk): tf.topk on WebGL reads its input with
+   * readSync for class counts like these, which would block the thread until the GPU is done.
+   */
   async classify(input: ModelInput, topK = 5, size?: number): Promise<Prediction[]> {
     const k = Math.max(1, Math.min(topK, this.metadata.numClasses));
-    const { values, indices } = tf.tidy(() => {
-      const logits = this.logits(input, size);
-      return tf.topk(tf.squeeze(tf.softmax(tf.slice(logits, [0, 0], [1, -1])), [0]), k);
-    });
+    const probabilities = tf.tidy(() => tf.squeeze(tf.softmax(tf.slice(this.logits(input, size), [0, 0], [1, -1])), [0]));
     try {
-      const [v, i] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
-      return Array.from(i, (index, n) => ({ index, ...this.metadata.classes[index], probability: v[n] }));
+      const p = (await probabilities.data()) as Float32Array;
+      const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, k);
+      return order.map((index) => ({ index, ...this.metadata.classes[index], probability: p[index] }));
     } finally {
-      tf.dispose([values, indices]);
+      probabilities.dispose();
     }
   }
 
@@ -184,6 +192,7 @@ export class GhostNetModel {
   /** The maps of a layer by id (`conv_stem`, `blocks.S.B.ghostK.primary_conv`, `blocks.S.B.ghostK`) for an image. */
   async layerMaps(input: ModelInput, layerId: string, size?: number): Promise<LayerMaps> {
     const layer = findMapLayer(this.spec, layerId);
+    if (layer.kind === 'conv') throw new Error(`${layer.id} is not a GhostNet layer`);
     const inputSize = input instanceof tf.Tensor ? input.shape[1] : (size ?? this.inputSize);
     const result = this.forward(input, layer.kind === 'stem' ? [] : [layer.module.id], size, { stem: layer.kind === 'stem' });
     const tensors = [result.logits, ...(result.stem ? [result.stem] : []), ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])];
@@ -283,8 +292,24 @@ export async function fetchModel(url: string, fetchFunc?: typeof fetch): Promise
   };
 }
 
-/** Load a converted GhostNet. Weights are decoded, folded and uploaded to the active backend. */
-export async function load(source: ModelSource, options: { onProgress?: (fraction: number) => void } = {}): Promise<GhostNetModel> {
+/** Any model the app and the CLI run: both implement ImageModel; `kind` tells them apart. */
+export type AnyModel = GhostNetModel | LabModel;
+
+/**
+ * Load a model of any architecture (metadata `architecture`): a converted GhostNet, or a network
+ * trained in the Ghost lab (src/lab/model-folder.ts). Weights are checked, decoded and uploaded.
+ */
+export async function loadModel(source: ModelSource, options: { onProgress?: (fraction: number) => void } = {}): Promise<AnyModel> {
+  const { userDefinedMetadata, weightSpecs, weightData } = await readArtifacts(source, options);
+  if (modelArchitecture(userDefinedMetadata) === LAB_ARCHITECTURE) {
+    const metadata = labMetadataFromArtifacts(userDefinedMetadata);
+    const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
+    return LabModel.fromWeights(metadata, weightSpecs, bytes, await sha256Hex(bytes));
+  }
+  return ghostNetFrom(userDefinedMetadata, weightSpecs, weightData);
+}
+
+async function readArtifacts(source: ModelSource, options: { onProgress?: (fraction: number) => void }) {
   let userDefinedMetadata: unknown;
   let weightSpecs: tf.io.WeightsManifestEntry[] | undefined;
   let weightData: tf.io.WeightData | undefined;
@@ -297,8 +322,16 @@ export async function load(source: ModelSource, options: { onProgress?: (fractio
     const artifacts = await handler.load();
     ({ weightSpecs, weightData, userDefinedMetadata } = artifacts);
   }
+  if (!weightSpecs || !weightData) {
+    // The metadata's own complaint first (a foreign model.json has neither).
+    if (modelArchitecture(userDefinedMetadata) !== LAB_ARCHITECTURE) metadataFromArtifacts(userDefinedMetadata);
+    throw new Error('the model has no weights');
+  }
+  return { userDefinedMetadata, weightSpecs, weightData };
+}
+
+async function ghostNetFrom(userDefinedMetadata: unknown, weightSpecs: tf.io.WeightsManifestEntry[], weightData: tf.io.WeightData): Promise<GhostNetModel> {
   const metadata = metadataFromArtifacts(userDefinedMetadata);
-  if (!weightSpecs || !weightData) throw new Error('the model has no weights');
   const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
   const weightsSha256 = await sha256Hex(bytes);
   const weights = tf.io.decodeWeights(bytes, weightSpecs);
@@ -307,4 +340,11 @@ export async function load(source: ModelSource, options: { onProgress?: (fractio
   } finally {
     tf.dispose(Object.values(weights));
   }
+}
+
+/** Load a converted GhostNet (only: `loadModel` takes any architecture). Weights are decoded, folded and uploaded to the active backend. */
+export async function load(source: ModelSource, options: { onProgress?: (fraction: number) => void } = {}): Promise<GhostNetModel> {
+  const { userDefinedMetadata, weightSpecs, weightData } = await readArtifacts(source, options);
+  if (modelArchitecture(userDefinedMetadata) === LAB_ARCHITECTURE) throw new Error('this is a Ghost lab network, not a GhostNet (load it with loadModel)');
+  return ghostNetFrom(userDefinedMetadata, weightSpecs, weightData);
 }

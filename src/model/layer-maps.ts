@@ -7,10 +7,12 @@
  *   convolution; its output is the module's intrinsic maps (after BatchNorm, and ReLU in ghost1).
  * - `blocks.S.B.ghostK`: a Ghost module's whole output [intrinsic, ghost] (first outChannels),
  *   where half the maps are ghosts by construction; for comparison.
+ * A lab network (src/lab/lab-model.ts) has kind `conv` too: an ordinary convolution `convs.N`
+ * (after BatchNorm and ReLU); its Ghost modules are `convs.N.primary_conv` and `convs.N`.
  */
 import { GHOSTNET_CONSTANTS, convOutputSize, featureSizes, type GhostModuleSpec, type NetworkSpec } from './architecture.ts';
 
-export type MapLayerKind = 'stem' | 'primary' | 'module';
+export type MapLayerKind = 'stem' | 'conv' | 'primary' | 'module';
 
 interface MapLayerBase {
   readonly id: string;
@@ -24,12 +26,17 @@ export interface StemLayer extends MapLayerBase {
   readonly kind: 'stem';
 }
 
+/** An ordinary convolution of a lab network (conv + BatchNorm + ReLU). */
+export interface ConvLayer extends MapLayerBase {
+  readonly kind: 'conv';
+}
+
 export interface ModuleLayer extends MapLayerBase {
   readonly kind: 'primary' | 'module';
   readonly module: GhostModuleSpec;
 }
 
-export type MapLayer = StemLayer | ModuleLayer;
+export type MapLayer = StemLayer | ConvLayer | ModuleLayer;
 
 export const STEM_LAYER_ID = 'conv_stem';
 
@@ -60,6 +67,7 @@ export function primaryLayerOf(spec: NetworkSpec, moduleId: string): ModuleLayer
 
 /** Height = width of a layer's maps for an input size. */
 export function mapLayerSize(spec: NetworkSpec, layer: MapLayer, inputSize: number): number {
+  if (layer.kind === 'conv') throw new Error(`${layer.id} is not a GhostNet layer`);
   if (layer.kind === 'stem') return convOutputSize(inputSize, GHOSTNET_CONSTANTS.stemKernel, GHOSTNET_CONSTANTS.stemStride);
   const sizes = featureSizes(spec, inputSize);
   const i = spec.blocks.findIndex((b) => b.ghost1 === layer.module || b.ghost2 === layer.module);

@@ -181,10 +181,10 @@ export function resizeRgbTo(src: PixelBuffer, outWidth: number, outHeight: numbe
   return out;
 }
 
-/** RGB bytes -> normalised NHWC float32 (RGB / 255, then (x - mean) / std). */
-export function normalizeRgb(rgb: Uint8Array): Float32Array {
+/** RGB bytes -> normalised NHWC float32 (RGB / 255, then (x - mean) / std); ImageNet's mean and std unless given. */
+export function normalizeRgb(rgb: Uint8Array, normalization: { readonly mean: readonly number[]; readonly std: readonly number[] } = PREPROCESSING): Float32Array {
   const out = new Float32Array(rgb.length);
-  const { mean, std } = PREPROCESSING;
+  const { mean, std } = normalization;
   for (let i = 0; i < rgb.length; i += 3) {
     for (let ch = 0; ch < 3; ch++) out[i + ch] = (rgb[i + ch] / 255 - mean[ch]) / std[ch];
   }
@@ -209,6 +209,6 @@ export function modelInputRgb(src: PixelBuffer, size: number, crop: CropRule = n
 }
 
 /** The whole pipeline: pixels -> S x S normalised float32, HWC. */
-export function preprocessPixels(src: PixelBuffer, size: number, crop: CropRule = null): Float32Array {
-  return normalizeRgb(modelInputRgb(src, size, crop));
+export function preprocessPixels(src: PixelBuffer, size: number, crop: CropRule = null, normalization?: { readonly mean: readonly number[]; readonly std: readonly number[] }): Float32Array {
+  return normalizeRgb(modelInputRgb(src, size, crop), normalization);
 }

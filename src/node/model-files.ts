@@ -72,7 +72,7 @@ export async function checkOutputDir(outDir: string): Promise<string[] | null> {
  * Write model.json + weights into `outDir` all at once: files go to a temporary sibling folder
  * that is renamed into place, so a failure never leaves a half-written model folder.
  */
-export async function writeModelDir(model: ConvertedModel, outDir: string): Promise<void> {
+export async function writeModelDir(model: Pick<ConvertedModel, 'weightData'> & { readonly modelJson: object }, outDir: string): Promise<void> {
   const target = path.resolve(outDir);
   const existing = await checkOutputDir(outDir);
   await fs.mkdir(path.dirname(target), { recursive: true });

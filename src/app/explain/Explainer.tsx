@@ -32,7 +32,7 @@ function Value({ testId, value, text }: { testId: string; value: number; text: s
 
 /** Pick a real Ghost module of the loaded model as the starting point. */
 function ModulePicker({ onPick }: { onPick: (p: GhostModuleParams) => void }) {
-  const model = useApp((s) => s.model);
+  const model = useApp((s) => (s.model?.kind === 'ghostnet' ? s.model : null));
   const inputSize = useApp((s) => s.inputSize);
   if (!model) return null;
   const modules = ghostModules(model.spec);

@@ -86,7 +86,7 @@ function useCosts(spec: NetworkSpec | null, size: number) {
 }
 
 export function LayerTable() {
-  const model = useApp((s) => s.model);
+  const model = useApp((s) => (s.model?.kind === 'ghostnet' ? s.model : null));
   const inputSize = useApp((s) => s.inputSize);
   const [paperSetting, setPaperSetting] = useState(false);
   const spec = useMemo(

@@ -19,7 +19,7 @@ interface Measurement {
 }
 
 export function TimingSection() {
-  const model = useApp((s) => s.model);
+  const model = useApp((s) => (s.model?.kind === 'ghostnet' ? s.model : null));
   const inputSize = useApp((s) => s.inputSize);
   const backend = useApp((s) => s.backend?.name ?? '');
   const [measurement, setMeasurement] = useState<Measurement | null>(null);

@@ -19,7 +19,7 @@ function openFeatureMaps(): boolean {
 
 /** Numbers of the loaded model for the last two steps. */
 function useModelFacts() {
-  const model = useApp((s) => s.model);
+  const model = useApp((s) => (s.model?.kind === 'ghostnet' ? s.model : null));
   const inputSize = useApp((s) => s.inputSize);
   return useMemo(() => {
     if (!model) return null;

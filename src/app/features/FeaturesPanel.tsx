@@ -3,7 +3,6 @@
  * makes from them, for the current input, with pair similarities and redundancy across depth.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ghostModules } from '../../model/architecture.ts';
 import type { Normalisation } from '../../viz/grid.ts';
 import { messageOf } from '../actions.ts';
 import { WebcamPanel } from '../camera/WebcamPanel.tsx';
@@ -14,7 +13,7 @@ import { FeatureGrid, type GridRender } from './FeatureGrid.tsx';
 import { GhostFitView } from './ghost-fit/GhostFitView.tsx';
 import type { MapLayerKind } from '../../model/layer-maps.ts';
 import { Legend } from './Legend.tsx';
-import { describeModule, moduleEntries, ModuleMap } from './ModuleMap.tsx';
+import { ModuleMap } from './ModuleMap.tsx';
 import { PairDetail } from './PairDetail.tsx';
 import { PairList } from './PairList.tsx';
 import { BOX_COLOURS, cellOrder, METRIC_LABEL, rankPairs, type Metric } from './ranking.ts';
@@ -46,16 +45,21 @@ export function FeaturesPanel() {
   const gridCanvas = useRef<HTMLCanvasElement | null>(null);
   const anchor = useRef<HTMLAnchorElement>(null);
   const fitOpenButton = useRef<HTMLButtonElement>(null);
-  const { model, input, size, grid, chart, busy } = useFeatureData(moduleId);
+  const model = useApp((s) => s.model);
+  const size = useApp((s) => s.inputSize);
+  const entries = useMemo(() => (model ? model.moduleEntries(size) : []), [model, size]);
+  const entry = entries.find((e) => e.id === moduleId);
+  // An ordinary convolution (a lab network's) has no intrinsic/ghost pairs: no grid, only its ghost fit.
+  const { input, grid, chart, busy } = useFeatureData(entry ? (entry.module ? entry.id : null) : null);
 
   useEffect(() => {
     void ensureInput();
   }, []);
 
-  // A model of another architecture may lack the chosen module: fall back to its first.
+  // A model of another architecture may lack the chosen entry: fall back to its first Ghost module (or first entry).
   useEffect(() => {
-    if (model && !ghostModules(model.spec).some((m) => m.id === moduleId)) setModuleId(ghostModules(model.spec)[0].id);
-  }, [model, moduleId]);
+    if (entries.length && !entries.some((e) => e.id === moduleId)) setModuleId((entries.find((e) => e.module) ?? entries[0]).id);
+  }, [entries, moduleId]);
 
   const maps = grid?.maps ?? null;
   const ranked = useMemo(() => (maps ? rankPairs(maps.pairs, metric) : []), [maps, metric]);
@@ -67,7 +71,6 @@ export function FeaturesPanel() {
   const selected = maps && selectedGhost !== null && selectedGhost < maps.ghostChannels ? maps.pairs[selectedGhost] : top;
   // The ranges of the last drawing, only while they belong to the maps on screen.
   const ranges = rendered && rendered.maps === maps ? rendered.ranges : null;
-  const entry = model ? moduleEntries(model.spec, size).find((e) => e.module.id === moduleId) : undefined;
 
   const download = () => {
     const canvas = gridCanvas.current;
@@ -102,14 +105,19 @@ export function FeaturesPanel() {
         {!model && ' · waiting for the model…'}
       </p>
       <WebcamPanel pipeline={GHOSTNET_PIPELINE} />
-      {model && <ModuleMap spec={model.spec} inputSize={size} selected={moduleId} onSelect={setModuleId} redundancy={chart?.modules ?? null} metric={metric} />}
-      {entry && <p className="module-summary" data-testid="module-summary">{describeModule(entry)}</p>}
-      {model && fitKind === null && (
+      {model && <ModuleMap entries={entries} selected={moduleId} onSelect={setModuleId} redundancy={chart?.modules ?? null} metric={metric} />}
+      {entry && <p className="module-summary" data-testid="module-summary">{entry.description}</p>}
+      {entry && !entry.module && (
+        <p className="module-summary" data-testid="ordinary-conv-note">
+          {entry.id} is an ordinary convolution: it has no intrinsic and ghost maps. The ghost fit below looks for ghosts inside its maps.
+        </p>
+      )}
+      {model && entry && fitKind === null && (
         <button type="button" ref={fitOpenButton} data-testid="ghost-fit-open" onClick={() => setFitKind('primary')}>
-          Find the ghosts inside its primary convolution (an ordinary convolution)
+          {entry.module ? 'Find the ghosts inside its primary convolution (an ordinary convolution)' : 'Find the ghosts inside this ordinary convolution'}
         </button>
       )}
-      {model && fitKind !== null && <GhostFitView kind={fitKind} moduleId={moduleId} onKindChange={setFitKind} onClose={() => {
+      {model && entry && fitKind !== null && <GhostFitView kind={fitKind} moduleId={moduleId} onKindChange={setFitKind} onClose={() => {
         setFitKind(null);
         requestAnimationFrame(() => fitOpenButton.current?.focus());
       }} />}
@@ -197,7 +205,7 @@ export function FeaturesPanel() {
           </div>
         </>
       )}
-      {chart && <RedundancyChart modules={chart.modules} selected={moduleId} inputLabel={chart.input.label} />}
+      {chart && chart.modules.length > 0 && <RedundancyChart modules={chart.modules} selected={moduleId} inputLabel={chart.input.label} />}
     </section>
   );
 }

@@ -18,10 +18,7 @@ export function RedundancyChart({ modules, selected, inputLabel }: Props) {
   const y = (v: number) => M.top + ((H - M.top - M.bottom) * (1 - v)) / (1 - lo);
   const ticks = Array.from({ length: Math.round((1 - lo) / 0.2) + 1 }, (_, k) => +(lo + 0.2 * k).toFixed(1));
   const line = (key: 'meanCosine' | 'meanPearson') => modules.map((m, i) => `${x(i).toFixed(1)},${y(m[key]).toFixed(1)}`).join(' ');
-  const stageStarts = modules.flatMap((m, i) => {
-    const stage = m.moduleId.split('.')[1];
-    return i === 0 || modules[i - 1].moduleId.split('.')[1] !== stage ? [{ i, stage }] : [];
-  });
+  const stageStarts = modules.flatMap((m, i) => (i === 0 || modules[i - 1].group !== m.group ? [{ i, stage: m.group }] : []));
   const sel = modules.findIndex((m) => m.moduleId === selected);
   const most = modules.reduce((a, b) => (b.meanCosine > a.meanCosine ? b : a), modules[0]);
 
@@ -39,9 +36,9 @@ export function RedundancyChart({ modules, selected, inputLabel }: Props) {
           </g>
         ))}
         {stageStarts.map(({ i, stage }) => (
-          <text key={stage} x={x(i)} y={H - M.bottom + 16} fontSize="11" textAnchor="start">S{stage}</text>
+          <text key={stage} x={x(i)} y={H - M.bottom + 16} fontSize="11" textAnchor="start">{stage}</text>
         ))}
-        <text x={(W + M.left) / 2} y={H - 6} fontSize="11" textAnchor="middle">Ghost modules in forward order (ghost1, ghost2 of each bottleneck)</text>
+        <text x={(W + M.left) / 2} y={H - 6} fontSize="11" textAnchor="middle">Ghost modules in forward order</text>
         {sel >= 0 && <line x1={x(sel)} x2={x(sel)} y1={M.top} y2={H - M.bottom} className="chart-selected" strokeDasharray="4 3" />}
         <polyline points={line('meanCosine')} className="series-cosine" strokeWidth="1.5" />
         <polyline points={line('meanPearson')} className="series-pearson" strokeWidth="1.5" />

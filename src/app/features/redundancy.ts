@@ -1,20 +1,23 @@
 /** Mean pair similarity of every Ghost module for one image: one forward pass, every tap read async. */
 import * as tf from '@tensorflow/tfjs-core';
-import { ghostModules } from '../../model/architecture.ts';
-import type { GhostNetModel, PixelBuffer } from '../../model/index.ts';
+import type { AnyModel, PixelBuffer } from '../../model/index.ts';
 import { pairSimilarities } from '../../model/similarity.ts';
 import { meanOf } from './ranking.ts';
 
 export interface ModuleRedundancy {
   readonly moduleId: string;
+  /** Its group in the module map, as an axis label (`S3`, `32²`). */
+  readonly group: string;
   readonly meanCosine: number;
   readonly meanPearson: number;
   readonly pairs: number;
 }
 
-export async function redundancyAcrossDepth(model: GhostNetModel, pixels: PixelBuffer, size: number): Promise<ModuleRedundancy[]> {
-  const modules = ghostModules(model.spec);
-  const result = model.forward(pixels, modules.map((m) => m.id), size);
+export async function redundancyAcrossDepth(model: AnyModel, pixels: PixelBuffer, size: number): Promise<ModuleRedundancy[]> {
+  const modules = model.ghostModules();
+  if (modules.length === 0) return [];
+  const entries = model.moduleEntries(size);
+  const result = model.ghostTaps(pixels, modules.map((m) => m.id), size);
   try {
     const taps = modules.map((m) => {
       const tap = result.taps.get(m.id);
@@ -25,7 +28,7 @@ export async function redundancyAcrossDepth(model: GhostNetModel, pixels: PixelB
     return modules.map((m, k) => {
       const [intrinsic, ghost] = arrays[k];
       const pairs = pairSimilarities(intrinsic, taps[k].intrinsic.shape[3], ghost, taps[k].ghost.shape[3], m.ratio);
-      return { moduleId: m.id, meanCosine: meanOf(pairs, 'cosine'), meanPearson: meanOf(pairs, 'pearson'), pairs: pairs.length };
+      return { moduleId: m.id, group: entries.find((e) => e.id === m.id)?.groupShort ?? '', meanCosine: meanOf(pairs, 'cosine'), meanPearson: meanOf(pairs, 'pearson'), pairs: pairs.length };
     });
   } finally {
     tf.dispose([result.logits, ...[...result.taps.values()].flatMap((t) => [t.intrinsic, t.ghost])]);

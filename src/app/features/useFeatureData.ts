@@ -5,7 +5,7 @@
  * skipped, and a run never starts while a frame is being classified.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { FeatureMaps, GhostNetModel } from '../../model/index.ts';
+import type { AnyModel, FeatureMaps } from '../../model/index.ts';
 import { inferenceBusy, messageOf } from '../actions.ts';
 import { useApp, type CurrentInput } from '../store.ts';
 import { redundancyAcrossDepth, type ModuleRedundancy } from './redundancy.ts';
@@ -18,10 +18,11 @@ export const WEBCAM_CHART_INTERVAL_MS = 3000;
 const YIELD_TO_CLASSIFICATION_MS = 50;
 
 interface Request {
-  readonly model: GhostNetModel;
+  readonly model: AnyModel;
   readonly input: CurrentInput;
   readonly size: number;
-  readonly moduleId: string;
+  /** null: the chosen entry is an ordinary convolution (a lab network's), which has no pairs. */
+  readonly moduleId: string | null;
 }
 
 export interface GridData {
@@ -42,7 +43,8 @@ export interface ChartData {
 
 const sameImage = (a: Request | null, b: Request) => a !== null && a.model === b.model && a.input === b.input && a.size === b.size;
 
-export function useFeatureData(moduleId: string) {
+/** `moduleId` null: no pair grid (an ordinary convolution is chosen); the chart still follows the input. */
+export function useFeatureData(moduleId: string | null) {
   const model = useApp((s) => s.model);
   const input = useApp((s) => s.input);
   const size = useApp((s) => s.inputSize);
@@ -64,7 +66,9 @@ export function useFeatureData(moduleId: string) {
       if (w.input.kind === 'webcam' && inferenceBusy()) return YIELD_TO_CLASSIFICATION_MS;
       setBusy(true);
       try {
-        if (!(sameImage(gridDone, w) && gridDone?.moduleId === w.moduleId)) {
+        if (w.moduleId === null) {
+          if (alive) setGrid(null);
+        } else if (!(sameImage(gridDone, w) && gridDone?.moduleId === w.moduleId)) {
           gridDone = w;
           const t0 = performance.now();
           const maps = await w.model.features(w.input.pixels, w.moduleId, w.size);

@@ -5,7 +5,7 @@
  * once and reused.
  */
 import { GHOSTNET_PIPELINE, inputTensor } from '../input/pipeline.ts';
-import type { CropRule, GhostNetModel, PixelBuffer } from '../../model/index.ts';
+import type { AnyModel, CropRule, PixelBuffer } from '../../model/index.ts';
 import { TEACH_SETTINGS } from './teachSettings.ts';
 
 let busy = false;
@@ -51,11 +51,11 @@ export interface Embedded {
   readonly thumbnail: string;
 }
 
-export async function embedPixels(model: GhostNetModel, pixels: PixelBuffer, input: { size: number; crop: CropRule }, withThumbnail: boolean): Promise<Embedded> {
+export async function embedPixels(model: AnyModel, pixels: PixelBuffer, input: { size: number; crop: CropRule }, withThumbnail: boolean): Promise<Embedded> {
   busy = true;
   try {
     const rgb = GHOSTNET_PIPELINE.resize(pixels, input.size, input.crop);
-    const x = inputTensor(GHOSTNET_PIPELINE, rgb, input.size);
+    const x = inputTensor(GHOSTNET_PIPELINE, rgb, input.size, model.normalization);
     let embedding: Float32Array;
     try {
       embedding = await model.embed(x);

@@ -7,7 +7,7 @@
 import { messageOf } from '../actions.ts';
 import { pixelsFromBlob } from '../pixels.ts';
 import { clearStaleError, useApp } from '../store.ts';
-import type { GhostNetModel, PixelBuffer } from '../../model/index.ts';
+import type { AnyModel, PixelBuffer } from '../../model/index.ts';
 import {
   CentroidHead, HEAD_LIMITS, KnnHead, MAX_TEACH_FILE_BYTES, MIN_EXAMPLES_TO_EVALUATE, SoftmaxHead, TeachFileError, checkBackbone, checkClassName,
   crossValidateSoftmax, evaluateHead, readTeachFile, trainSoftmax, writeTeachFile,
@@ -119,7 +119,7 @@ function freshClasses(): TeachClass[] {
 }
 
 /** Show the classes taught on this model's backbone (what the browser kept, or a fresh set). */
-export async function openTeachFor(model: GhostNetModel | null): Promise<void> {
+export async function openTeachFor(model: AnyModel | null): Promise<void> {
   const token = ++openToken;
   stopTraining();
   if (!model) {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isClassFolderTree, readClassFolders } from '../../node/class-folders.ts';
 import { rankClasses } from '../../model/heads/index.ts';
-import type { GhostNetModel, PixelBuffer } from '../../model/index.ts';
+import type { AnyModel, PixelBuffer } from '../../model/index.ts';
 import { UsageError, cropOption, describeCrop, intOption, openModel, pct, print, readImage, type Command } from '../common.ts';
 import { openHead, readHeadFile } from '../heads.ts';
 
@@ -69,7 +69,7 @@ export const evaluate: Command = {
     if (bad) throw new Error(`${v.labels}: class_index ${bad.label} of ${bad.file} is outside the ${where} ${classNames.length} classes`);
 
     // Best-first class indices for one image: the head's classes, or the model's own.
-    const ranked = async (pixels: PixelBuffer, m: GhostNetModel): Promise<number[]> => {
+    const ranked = async (pixels: PixelBuffer, m: AnyModel): Promise<number[]> => {
       if (taught) return rankClasses(taught.head.predict(await m.embed(pixels, s)));
       return (await m.classify(pixels, 5, s)).map((p) => p.index);
     };

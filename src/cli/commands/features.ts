@@ -1,9 +1,9 @@
 import { UsageError, cropOption, intOption, openModel, print, readImage, type Command } from '../common.ts';
 
 export const features: Command = {
-  usage: 'features <model-dir|checkpoint> <image> --module blocks.S.B.ghostK [--size N] [--crop PCT|none] [--json]',
+  usage: 'features <model-dir|checkpoint> <image> --module blocks.S.B.ghostK (lab: convs.N) [--size N] [--crop PCT|none] [--json]',
   async run({ positionals: pos, values: v, backend }) {
-    if (pos.length !== 2 || !v.module) throw new UsageError('features needs <model-dir|checkpoint> <image> --module blocks.S.B.ghostK');
+    if (pos.length !== 2 || !v.module) throw new UsageError('features needs <model-dir|checkpoint> <image> --module blocks.S.B.ghostK (a lab network: convs.N)');
     const size = intOption(v.size, 'size', 32, 2048);
     const model = await openModel(pos[0], backend, cropOption(v.crop));
     const fm = await model.features(await readImage(pos[1]), v.module, size ?? model.inputSize);

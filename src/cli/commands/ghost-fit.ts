@@ -1,5 +1,4 @@
 import { FIT_KERNELS, fitGhosts, isFitKernel, type FitKernel, type KernelFit, type TargetFit } from '../../model/ghost-fit.ts';
-import { findMapLayer } from '../../model/layer-maps.ts';
 import { UsageError, cropOption, intOption, openModel, print, readImage, type Command } from '../common.ts';
 
 /** A d x d filter as d rows (PyTorch's weight[c, 0]). */
@@ -16,7 +15,7 @@ function kernelJson(f: KernelFit) {
 const fixed = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
 
 export const ghostFit: Command = {
-  usage: 'ghost-fit <model-dir|checkpoint> <image> --layer conv_stem|blocks.S.B.ghostK.primary_conv|blocks.S.B.ghostK [--d 1|3|5] [--size N] [--crop PCT|none] [--json]',
+  usage: 'ghost-fit <model-dir|checkpoint> <image> --layer conv_stem|blocks.S.B.ghostK.primary_conv|blocks.S.B.ghostK (lab: convs.N|convs.N.primary_conv) [--d 1|3|5] [--size N] [--crop PCT|none] [--json]',
   async run({ positionals: pos, values: v, backend }) {
     if (pos.length !== 2 || !v.layer) throw new UsageError('ghost-fit needs <model-dir|checkpoint> <image> --layer <name>');
     let kernels: readonly FitKernel[] = FIT_KERNELS;
@@ -30,7 +29,7 @@ export const ghostFit: Command = {
     const model = await openModel(pos[0], backend, crop);
     try {
       // Before reading the image: an unknown layer name lists the valid ones.
-      const layer = findMapLayer(model.spec, v.layer);
+      const layer = model.findMapLayer(v.layer);
       const pixels = await readImage(pos[1]);
       const t0 = performance.now();
       const maps = await model.layerMaps(pixels, layer.id, size ?? model.inputSize);

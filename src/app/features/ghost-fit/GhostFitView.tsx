@@ -6,8 +6,8 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { disjointBestPairs, type FittedTarget } from '../../../model/ghost-fit.ts';
-import { findMapLayer, STEM_LAYER_ID, type MapLayer, type MapLayerKind } from '../../../model/layer-maps.ts';
-import type { LayerMaps } from '../../../model/index.ts';
+import type { MapLayer, MapLayerKind } from '../../../model/layer-maps.ts';
+import type { ImageModel, LayerMaps } from '../../../model/index.ts';
 import type { MapGridRanges, Normalisation } from '../../../viz/grid.ts';
 import { useApp } from '../../store.ts';
 import { BOX_COLOURS } from '../ranking.ts';
@@ -23,20 +23,22 @@ const EXPLAIN_TAB = 'explain';
 const PIXELS_PER_UNKNOWN = 10;
 
 interface Props {
-  /** Which layer: the stem, or the primary conv or whole output of the module chosen in the module map. */
+  /** Which layer: the stem (a lab network: its first conv, or the ordinary conv chosen), or the primary conv or whole output of the module chosen in the module map. */
   readonly kind: MapLayerKind;
   readonly moduleId: string;
   readonly onKindChange: (kind: MapLayerKind) => void;
   readonly onClose: () => void;
 }
 
-/** The layer of this kind for the chosen module. */
-export function fitLayerId(kind: MapLayerKind, moduleId: string): string {
-  return kind === 'stem' ? STEM_LAYER_ID : kind === 'primary' ? `${moduleId}.primary_conv` : moduleId;
+/** The layer of this kind the model offers for the chosen module-map entry (its first layer when it has none of that kind). */
+export function fitLayerOf(model: ImageModel, kind: MapLayerKind, entryId: string): MapLayer | null {
+  const layers = model.fitLayers(entryId);
+  return layers.find((l) => l.kind === kind) ?? layers[0] ?? null;
 }
 
 function layerLabel(layer: MapLayer): string {
   if (layer.kind === 'stem') return `conv_stem: the stem, an ordinary 3 × 3 convolution of the image (${layer.channels} maps)`;
+  if (layer.kind === 'conv') return `${layer.id}: an ordinary 3 × 3 convolution (${layer.channels} maps)`;
   if (layer.kind === 'primary') return `${layer.id}: the primary convolution of ${layer.module.id} (${layer.channels} intrinsic maps)`;
   return `${layer.id}: the whole Ghost module output, ${layer.module.initChannels} intrinsic + ${layer.channels - layer.module.initChannels} ghost maps (for comparison)`;
 }
@@ -47,18 +49,23 @@ function openExplain(): void {
 }
 
 export function GhostFitView({ kind, moduleId, onKindChange, onClose }: Props) {
-  const layerId = fitLayerId(kind, moduleId);
-  const { model, data, busy, progress } = useGhostFit(layerId);
+  const model = useApp((s) => s.model);
+  // An entry the model does not have (a model just swapped) offers nothing until the panel catches up.
+  const options = useMemo(() => {
+    if (!model) return [];
+    try {
+      return model.fitLayers(moduleId);
+    } catch {
+      return [];
+    }
+  }, [model, moduleId]);
+  const layerId = (options.find((l) => l.kind === kind) ?? options[0])?.id ?? null;
+  const { data, busy, progress } = useGhostFit(layerId);
   const [d, setD] = useState(3);
   const [topK, setTopK] = useState(4);
   const [normalisation, setNormalisation] = useState<Normalisation>('per-map');
   const [selected, setSelected] = useState<number | null>(null);
   const [ranges, setRanges] = useState<{ maps: LayerMaps; ranges: MapGridRanges } | null>(null);
-
-  const options = useMemo(() => {
-    if (!model) return [];
-    return (['stem', 'primary', 'module'] as const).map((k) => findMapLayer(model.spec, fitLayerId(k, moduleId)));
-  }, [model, moduleId]);
 
   const shown = data && data.maps.layer.id === layerId ? data : null;
   const stale = data && !shown ? data : null;
@@ -78,10 +85,10 @@ export function GhostFitView({ kind, moduleId, onKindChange, onClose }: Props) {
   const summary = kernelFit?.summary ?? null;
   const pixels = shown ? shown.maps.height * shown.maps.width : 0;
   const what = layer?.kind === 'module' ? "of this Ghost module's output" : 'of this ordinary convolution';
-  const g = layer && layer.kind !== 'stem' ? layer.module : null;
+  const g = layer && (layer.kind === 'primary' || layer.kind === 'module') ? layer.module : null;
 
   return (
-    <section className="ghost-fit" data-testid="ghost-fit-panel" data-layer-id={layerId} aria-labelledby="ghost-fit-heading">
+    <section className="ghost-fit" data-testid="ghost-fit-panel" data-layer-id={layerId ?? ''} aria-labelledby="ghost-fit-heading">
       <div className="ghost-fit-head">
         <h3 id="ghost-fit-heading">Ghosts inside an ordinary convolution</h3>
         <button type="button" data-testid="ghost-fit-close" onClick={onClose}>Close</button>
@@ -94,7 +101,7 @@ export function GhostFitView({ kind, moduleId, onKindChange, onClose }: Props) {
       <div className="features-controls">
         <label>
           Layer{' '}
-          <select data-testid="ghost-fit-layer-select" value={kind} onChange={(e) => onKindChange(e.target.value as MapLayerKind)}>
+          <select data-testid="ghost-fit-layer-select" value={options.find((l) => l.id === layerId)?.kind ?? kind} onChange={(e) => onKindChange(e.target.value as MapLayerKind)}>
             {options.map((l) => <option key={l.kind} value={l.kind} data-layer-id={l.id}>{layerLabel(l)}</option>)}
           </select>
         </label>

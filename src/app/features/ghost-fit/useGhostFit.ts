@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { FIT_KERNELS, type LayerFit } from '../../../model/ghost-fit.ts';
-import type { GhostNetModel, LayerMaps } from '../../../model/index.ts';
+import type { AnyModel, LayerMaps } from '../../../model/index.ts';
 import { inferenceBusy, messageOf } from '../../actions.ts';
 import { useApp, type CurrentInput } from '../../store.ts';
 import { LatestOnlyRunner, requestFor } from '../throttle.ts';
@@ -16,7 +16,7 @@ import { GhostFitWorker } from './fitClient.ts';
 const YIELD_TO_CLASSIFICATION_MS = 50;
 
 interface Request {
-  readonly model: GhostNetModel;
+  readonly model: AnyModel;
   readonly input: CurrentInput;
   readonly size: number;
   readonly layerId: string;
@@ -35,7 +35,8 @@ export interface FitData {
 
 const same = (a: Request | null, b: Request) => a !== null && a.model === b.model && a.input === b.input && a.size === b.size && a.layerId === b.layerId;
 
-export function useGhostFit(layerId: string) {
+/** `layerId` null: nothing to fit (the model has no such layer). */
+export function useGhostFit(layerId: string | null) {
   const model = useApp((s) => s.model);
   const input = useApp((s) => s.input);
   const size = useApp((s) => s.inputSize);
@@ -84,7 +85,7 @@ export function useGhostFit(layerId: string) {
   }, []);
 
   useEffect(() => {
-    if (!model || !input) return;
+    if (!model || !input || layerId === null) return;
     wanted.current = { model, input, size, layerId };
     requestFor(runner.current, lastVersion, input, WEBCAM_GRID_INTERVAL_MS);
   }, [model, input, size, layerId]);
