@@ -21,8 +21,20 @@ test.beforeAll(async ({}, testInfo) => {
     await context.grantPermissions(['camera']);
     // Keep every stream the page opens, to check later that each of its tracks was stopped.
     await context.addInitScript(() => {
-      const w = window as unknown as { __streams: MediaStream[] };
+      const w = window as unknown as { __streams: MediaStream[]; __holdGpuReads: boolean; __heldReads: number };
       w.__streams = [];
+      // While __holdGpuReads is set, every WebGL fence reads as not yet passed: TF.js's data() (the end of
+      // each inference) waits, so "an inference is still running" holds for as long as the test wants.
+      w.__holdGpuReads = false;
+      w.__heldReads = 0;
+      const clientWaitSync = WebGL2RenderingContext.prototype.clientWaitSync;
+      WebGL2RenderingContext.prototype.clientWaitSync = function (sync, flags, timeout) {
+        if (w.__holdGpuReads) {
+          w.__heldReads++;
+          return this.TIMEOUT_EXPIRED;
+        }
+        return clientWaitSync.call(this, sync, flags, timeout);
+      };
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = async (constraints) => {
         const stream = await original(constraints);
@@ -58,17 +70,49 @@ test('the fake webcam gives continuously updating predictions with FPS and laten
     seen.add((await page.getByTestId('prediction-label').first().textContent()) ?? '');
     return seen.size;
   }, { timeout: 120_000, intervals: [250] }).toBeGreaterThanOrEqual(2);
-  // The fake camera is listed by name once permission is granted.
-  await expect(page.getByTestId('camera-select').locator('option')).not.toHaveCount(1);
+  // The fake camera is listed by name once permission is granted (Chromium names it by the clip it plays).
+  await expect(page.getByTestId('camera-select').locator('option', { hasText: /\.y4m$/ })).toHaveCount(1);
+});
+
+test('frames that arrive while an inference runs are skipped and counted, none classified meanwhile', async () => {
+  const { page } = shared;
+  const skipped = () => page.getByTestId('webcam-skipped').textContent().then((t) => Number(/^(\d+) skipped/.exec(t ?? '')?.[1]));
+  const skippedBefore = await skipped();
+  const heldReads = () => page.evaluate(() => (window as unknown as { __heldReads: number }).__heldReads);
+  await page.evaluate(() => { (window as unknown as { __holdGpuReads: boolean }).__holdGpuReads = true; });
+  // An inference is now held at its read-back: the camera's next frames must be skipped, not classified or queued.
+  await expect.poll(heldReads, { timeout: 60_000 }).toBeGreaterThan(0);
+  const held = await frames(page);
+  await expect.poll(skipped, { timeout: 60_000 }).toBeGreaterThanOrEqual(skippedBefore + 10);
+  expect(await frames(page)).toBe(held);
+  await page.evaluate(() => { (window as unknown as { __holdGpuReads: boolean }).__holdGpuReads = false; });
+  await expect.poll(() => frames(page), { timeout: 60_000 }).toBeGreaterThan(held);
+  console.log(`webcam: ${(await skipped()) - skippedBefore} frames skipped while one inference was held`);
 });
 
 test('freeze holds the frame; resume continues', async () => {
   const { page } = shared;
   await page.getByTestId('webcam-freeze').click();
   await expect(page.getByTestId('webcam-freeze')).toHaveAttribute('aria-pressed', 'true');
-  await page.waitForTimeout(500);
+  // Counted in camera frames, not seconds: the camera goes on delivering (seen through a second video
+  // of the same stream), and none of those frames is classified while frozen.
+  const cameraFrames = (n: number) => page.evaluate(async (n) => {
+    const stream = (window as unknown as { __streams: MediaStream[] }).__streams.at(-1)!;
+    const v = document.createElement('video');
+    v.muted = true;
+    v.srcObject = stream;
+    await v.play();
+    await new Promise<void>((resolve) => {
+      let seen = 0;
+      const tick = () => (++seen >= n ? resolve() : void v.requestVideoFrameCallback(tick));
+      v.requestVideoFrameCallback(tick);
+    });
+    v.srcObject = null;
+    return n;
+  }, n);
+  await cameraFrames(5); // the freeze has taken effect (the frame loop is torn down after the render)
   const held = await frames(page);
-  await page.waitForTimeout(2000);
+  await cameraFrames(60);
   expect(await frames(page)).toBe(held);
   await page.getByTestId('webcam-freeze').click();
   await expect(page.getByTestId('webcam-freeze')).toHaveAttribute('aria-pressed', 'false');
