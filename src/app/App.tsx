@@ -9,6 +9,7 @@ import { ExplainPanel } from './explain/ExplainPanel.tsx';
 import { FeaturesPanel } from './features/FeaturesPanel.tsx';
 import { PerfPanel } from './perf/PerfPanel.tsx';
 import { TeachPanel } from './teach/TeachPanel.tsx';
+import { LabPanel } from './lab/LabPanel.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
 import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
@@ -19,6 +20,7 @@ const TABS = [
   { id: 'explain', label: "Why it's cheap", Panel: ExplainPanel },
   { id: 'features', label: 'Feature maps', Panel: FeaturesPanel },
   { id: 'teach', label: 'Teach', Panel: TeachPanel },
+  { id: 'lab', label: 'Lab', Panel: LabPanel },
   { id: 'perf', label: 'Performance', Panel: PerfPanel },
 ] as const;
 

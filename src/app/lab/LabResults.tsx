@@ -1,0 +1,63 @@
+/** The results in the paper's form (configuration, parameters, multiply-adds, test accuracy, time), with CSV / JSON export. */
+import { formatCount } from '../explain/format.ts';
+import { exportResults, finishedRuns } from './labActions.ts';
+import { useLab } from './labState.ts';
+import { configLabel, resultRows } from './results.ts';
+
+const pct = (a: number) => `${(a * 100).toFixed(1)}%`;
+
+export function LabResults() {
+  useLab((s) => s.runs);
+  const runs = finishedRuns();
+  const rows = resultRows(runs);
+  const vanillaOf = (r: (typeof rows)[number]) => rows.find((v) => v.config === 'vanilla' && v.width === r.width && v.trainImages === r.trainImages && v.epochs === r.epochs);
+  return (
+    <section className="lab-box lab-results" aria-labelledby="lab-results-heading">
+      <h3 id="lab-results-heading">Results</h3>
+      <div className="lab-table-wrap">
+        <table className="lab-table" data-testid="lab-results" data-rows={rows.length} data-runs={runs.length}>
+          <caption>
+            Test accuracy after the last epoch, on the 2,000 test images; mean ± standard deviation over seeds where there are several.
+            Runs that were stopped count for time only.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Configuration</th>
+              <th scope="col">Width · images · epochs</th>
+              <th scope="col">Parameters</th>
+              <th scope="col">Multiply-adds</th>
+              <th scope="col">Test accuracy</th>
+              <th scope="col">Seeds</th>
+              <th scope="col">Time per run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 && (
+              <tr><td colSpan={7} className="hint">Finished runs appear here.</td></tr>
+            )}
+            {rows.map((r) => {
+              const v = vanillaOf(r);
+              const ratio = v && v !== r ? ` (${(r.multiplyAdds / v.multiplyAdds).toFixed(2)}x)` : '';
+              return (
+                <tr key={r.key} data-testid="lab-result-row" data-config={r.config} data-params={r.params} data-multiply-adds={r.multiplyAdds}
+                  data-accuracy={r.meanAccuracy ?? ''} data-seeds={r.accuracies.length}>
+                  <th scope="row">{configLabel(r.config)}</th>
+                  <td>{r.width}x · {r.trainImages.toLocaleString('en')} · {r.epochs}</td>
+                  <td title={r.params.toLocaleString('en')}>{formatCount(r.params)}</td>
+                  <td title={r.multiplyAdds.toLocaleString('en')}>{formatCount(r.multiplyAdds)}{ratio}</td>
+                  <td>{r.meanAccuracy === null ? '–' : pct(r.meanAccuracy)}{r.spread !== null && ` ± ${(r.spread * 100).toFixed(1)}`}</td>
+                  <td title={r.runs.map((x) => `seed ${x.seed}${x.stopped ? ' (stopped)' : ''}`).join(', ')}>{r.accuracies.length}{r.runs.length > r.accuracies.length ? ` (+${r.runs.length - r.accuracies.length} stopped)` : ''}</td>
+                  <td>{r.meanSeconds.toFixed(1)} s</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="lab-actions">
+        <button type="button" data-testid="lab-export-csv" disabled={runs.length === 0} onClick={() => exportResults('csv')}>Export CSV</button>
+        <button type="button" data-testid="lab-export-json" disabled={runs.length === 0} onClick={() => exportResults('json')}>Export JSON</button>
+      </div>
+    </section>
+  );
+}
