@@ -30,8 +30,9 @@ test('Chromium without WebGL runs on wasm, tells the user why, and classifies', 
   const { page, context, errors, foreign } = await newSharedPage(noWebgl, testInfo);
   // No ?backend=: the app chooses for itself.
   await openApp(page, 'wasm', './');
-  await expect(page.getByTestId('backend-fallback')).toContainText(/webgl/i);
-  await expect(page.getByTestId('notice-region')).toContainText(/Running on wasm/);
+  await expect(page.getByTestId('backend-fallback')).toContainText(/^Running on wasm: .*webgl/i);
+  // Said in that one place, not again as a notice.
+  await expect(page.getByTestId('notice-message')).toHaveCount(0);
   await expect(page.getByTestId('diagnostics-backend')).toHaveText('wasm');
   const file = 'n03000684_15040.JPEG';
   await upload(page, sample(file));
@@ -61,7 +62,8 @@ test('without WebGL and with the wasm binaries failing to load, the app runs on 
   // Why not WebGL and why not wasm, in the one place the reason is given.
   await expect(page.getByTestId('backend-fallback')).toContainText(/webgl/i);
   await expect(page.getByTestId('backend-fallback')).toContainText(/wasm/i);
-  await expect(page.getByTestId('notice-region')).toContainText(/Running on cpu/);
+  await expect(page.getByTestId('backend-fallback')).toContainText(/^Running on cpu/);
+  await expect(page.getByTestId('notice-message')).toHaveCount(0);
   const file = 'n03000684_15040.JPEG';
   await upload(page, sample(file));
   expect(await topLabel(page)).toBe(cliClassify('public/models/ghostnet_100_imagenette', [sample(file)], 160).get(file)!.top1);

@@ -1,14 +1,36 @@
+import { useLayoutEffect, useRef, useState } from 'react';
+import { SETTINGS } from './settings.ts';
 import { useApp, type AppState } from './store.ts';
+import { useMediaQuery } from './useMediaQuery.ts';
 
-/** One dismissable message of the store (`error` or `notice`) inside its live region. */
+/**
+ * One dismissable message of the store (`error` or `notice`) inside its live region. On phones a
+ * long message shows its first lines with a "More" button, so the camera and its predictions keep
+ * the first screen; the whole text is always in the page (and read out by screen readers).
+ */
 function Message({ field }: { field: 'error' | 'notice' }) {
   const text = useApp((s: AppState) => s[field]);
   const set = useApp((s) => s.set);
+  const narrow = useMediaQuery(SETTINGS.layout.narrowQuery);
+  const span = useRef<HTMLSpanElement>(null);
+  const [expanded, setExpanded] = useState(false);
+  const [clipped, setClipped] = useState(false);
+  // A new message starts folded again.
+  useLayoutEffect(() => setExpanded(false), [text]);
+  useLayoutEffect(() => {
+    const el = span.current;
+    setClipped(!!el && narrow && !expanded && el.scrollHeight > el.clientHeight + 1);
+  }, [text, narrow, expanded]);
   if (!text) return null;
   return (
-    <p>
-      <span data-testid={`${field}-message`}>{text}</span>{' '}
-      <button type="button" aria-label={`Dismiss the ${field}`} onClick={() => set({ [field]: null })}>Dismiss</button>
+    <p data-expanded={expanded}>
+      <span data-testid={`${field}-message`} ref={span}>{text}</span>{' '}
+      {narrow && (clipped || expanded) && (
+        <button type="button" data-testid={`${field}-more`} aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+          {expanded ? 'Less' : 'More'}
+        </button>
+      )}
+      <button type="button" aria-label={`Dismiss the ${field}`} onClick={() => set({ [field]: null })}>{narrow ? '✕' : 'Dismiss'}</button>
     </p>
   );
 }

@@ -102,8 +102,8 @@ function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
       mark(`backend started: ${info.name}`);
       if (started.notice) set({ notice: started.notice });
       if (why) info = { ...info, fallbackReason: info.fallbackReason ? `${why}; ${info.fallbackReason}` : why };
+      // Why it is not on WebGL is said in one place, the header's backend line (backend-fallback), not again as a notice.
       set({ backend: info, backendStatus: 'ready' });
-      if (info.fallbackReason) set({ notice: `Running on ${info.name}: ${info.fallbackReason}.` });
       stopWatchingContext = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
       return true;
     } catch (e) {

@@ -28,7 +28,11 @@ function useMemory(ready: boolean) {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
-export function Diagnostics() {
+/**
+ * `placement`: on the page beside (or below) the tab on wide screens, or inside the header's
+ * settings sheet on phones; each placement renders only on its own kind of screen.
+ */
+export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'sheet' }) {
   const backend = useApp((s) => s.backend);
   const modelLoadMs = useApp((s) => s.modelLoadMs);
   const latencyMs = useApp((s) => s.latencyMs);
@@ -43,6 +47,7 @@ export function Diagnostics() {
   const [open, setOpen] = useState(!narrow);
   useEffect(() => setOpen(!narrow), [narrow]);
   const [checking, setChecking] = useState(false);
+  if ((placement === 'sheet') !== narrow) return null;
 
   const check = async () => {
     setChecking(true);

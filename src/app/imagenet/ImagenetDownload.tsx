@@ -38,7 +38,8 @@ function Progress({ download }: { download: DownloadState }) {
   );
 }
 
-export function ImagenetDownload() {
+/** `onStart`: called as the download starts (the phone's settings sheet closes, so its progress shows in the header). */
+export function ImagenetDownload({ onStart }: { onStart?: () => void } = {}) {
   const download = useApp((s) => s.download);
   const present = useApp((s) => s.models.some((m) => m.id === IMAGENET_MODEL_ID));
   const busy = useApp((s) => s.conversion !== null);
@@ -48,7 +49,7 @@ export function ImagenetDownload() {
   const [first, ...others] = APP_SOURCES;
   return (
     <div className="imagenet-download">
-      <button type="button" data-testid="imagenet-download" aria-describedby={hintId} disabled={busy} onClick={() => void getImagenetModel()}>
+      <button type="button" data-testid="imagenet-download" aria-describedby={hintId} disabled={busy} onClick={() => { onStart?.(); void getImagenetModel(); }}>
         Get the ImageNet model ({Math.round(first.approxBytes / 1e6)} MB)
       </button>
       <small id={hintId} className="imagenet-download-hint" title={APP_SOURCES.map((s) => `${s.url} (${s.licence}): ${s.credit}`).join('\n')}>

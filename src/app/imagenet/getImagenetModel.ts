@@ -6,7 +6,7 @@
 import { addModel } from '../actions.ts';
 import { convertInWorker } from '../byow/userModels.ts';
 import { saveArtifacts } from '../cache/savedModels.ts';
-import { clearStaleError, useApp, type AppState, type DownloadState } from '../store.ts';
+import { clearStaleError, useApp, withdrawMessage, type AppState, type DownloadState } from '../store.ts';
 import { formatBytes, isAbort, type DownloadProgress } from '../../fetch/download.ts';
 import { AllSourcesFailed, checkImagenetModel, fetchFirstWorking } from '../../fetch/fallback.ts';
 import { hostOf } from '../../fetch/sources.ts';
@@ -19,6 +19,16 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 let controller: AbortController | null = null;
+
+/**
+ * The download's own failure stays up while the webcam classifies (a frame's success does not make
+ * it stale: errorPinned); the next attempt or the user takes it back.
+ */
+let shownError: string | null = null;
+function fail(message: string): void {
+  shownError = message;
+  set({ error: message, errorPinned: true });
+}
 
 /** Stop the download (or the conversion after it); nothing is kept. */
 export function cancelImagenetDownload(): void {
@@ -44,6 +54,8 @@ export async function getImagenetModel(): Promise<boolean> {
     return false;
   }
   if (get().models.some((m) => m.id === IMAGENET_MODEL_ID)) return false;
+  withdrawMessage('error', shownError);
+  shownError = null;
   controller = new AbortController();
   const { signal } = controller;
   const first = APP_SOURCES[0];
@@ -80,7 +92,7 @@ export async function getImagenetModel(): Promise<boolean> {
     try {
       await saveArtifacts(IMAGENET_MODEL_ID, converted.metadata.name, converted, fetched.source.url);
     } catch (e) {
-      set({ error: `The ImageNet model from ${from} is in use, but could not be kept in this browser: ${messageOf(e)}. Nothing was stored; it will need downloading again next time.` });
+      fail(`The ImageNet model from ${from} is in use, but could not be kept in this browser: ${messageOf(e)}. Nothing was stored; it will need downloading again next time.`);
       return true;
     }
     set({ notice: `The ImageNet model came from ${from} and is kept in this browser for next time.` });
@@ -89,8 +101,8 @@ export async function getImagenetModel(): Promise<boolean> {
     if (isAbort(e)) set({ notice: 'The ImageNet download was cancelled; nothing was kept. The previous model is still in use.' });
     else if (e instanceof AllSourcesFailed) {
       const reasons = e.failures.map((f) => `${f.source.url} ${f.reason}.`).join(' ');
-      set({ error: `The ImageNet model could not be downloaded. ${reasons} To do it by hand: download it from ${first.url}, then drop the file on this page. The previous model is still in use.` });
-    } else set({ error: `The ImageNet model could not be set up: ${messageOf(e)}. The previous model is still in use.` });
+      fail(`The ImageNet model could not be downloaded. ${reasons} To do it by hand: download it from ${first.url}, then drop the file on this page. The previous model is still in use.`);
+    } else fail(`The ImageNet model could not be set up: ${messageOf(e)}. The previous model is still in use.`);
     return false;
   } finally {
     controller = null;
