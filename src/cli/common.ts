@@ -26,6 +26,11 @@ export const OPTIONS = {
   out: { type: 'string' },
   k: { type: 'string' },
   epochs: { type: 'string' },
+  config: { type: 'string', multiple: true },
+  test: { type: 'string' },
+  seed: { type: 'string' },
+  width: { type: 'string' },
+  save: { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

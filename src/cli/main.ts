@@ -11,6 +11,7 @@ import { evaluate } from './commands/eval.ts';
 import { features } from './commands/features.ts';
 import { fetchImagenet } from './commands/fetch-imagenet.ts';
 import { ghostFit } from './commands/ghost-fit.ts';
+import { labTrain } from './commands/lab-train.ts';
 import { logits } from './commands/logits.ts';
 import { teach } from './commands/teach.ts';
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   'fetch-imagenet': fetchImagenet,
   'ghost-fit': ghostFit,
   teach,
+  'lab-train': labTrain,
 };
 
 const USAGE = `usage: ghostnet <command> ...
