@@ -4,7 +4,8 @@
  * the model in use; a photo gets the CLI's CIFAR-10 classes and probabilities at 32 px; the Feature
  * maps view lists its convolutions (Ghost modules and the ordinary first one), shows a Ghost
  * module's intrinsic/ghost pairs with the CLI's similarities, and the ghost fit of its ordinary
- * convolution with the CLI's best sources; the tensor count does not grow.
+ * convolution with the CLI's best sources; the explainer says its tables are GhostNet's; the tensor
+ * count does not grow.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,6 +118,10 @@ test('a lab network brought as a model folder classifies and opens in the Featur
       expect(r.source, `map ${r.target}`).toBe(c.source);
       expect(Math.abs(r.r2 - c.r2!), `map ${r.target}`).toBeLessThan(TOLERANCE);
     }
+
+    // The explainer's per-layer numbers are GhostNet's: it says so instead of showing them.
+    await page.locator('#tab-explain').click();
+    await expect(page.getByTestId('explain-lab-note')).toContainText('Lab · Ghost s=3 d=5');
 
     // Predictions and views leave no tensors behind.
     const before = await settledTensorCount(page);

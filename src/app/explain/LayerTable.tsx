@@ -87,6 +87,7 @@ function useCosts(spec: NetworkSpec | null, size: number) {
 
 export function LayerTable() {
   const model = useApp((s) => (s.model?.kind === 'ghostnet' ? s.model : null));
+  const labName = useApp((s) => (s.model?.kind === 'lab' ? s.model.metadata.name : null));
   const inputSize = useApp((s) => s.inputSize);
   const [paperSetting, setPaperSetting] = useState(false);
   const spec = useMemo(
@@ -95,6 +96,14 @@ export function LayerTable() {
   );
   const size = paperSetting ? PAPER_SIZE : inputSize;
   const costs = useCosts(spec, size);
+  if (labName !== null) {
+    return (
+      <p className="explain-wait" data-testid="explain-lab-note">
+        The per-layer table, the timings and the walk-through are worked out for GhostNet models. The model in use, {labName}, is a
+        network trained in the Ghost lab: the Lab tab lists its parameters and multiply-adds beside its ordinary twin&apos;s.
+      </p>
+    );
+  }
   if (!model || !costs || !spec) return <p className="explain-wait">The per-layer table appears when a model is loaded.</p>;
   const { total, vanillaTotal } = costs;
   return (
