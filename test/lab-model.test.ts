@@ -345,6 +345,23 @@ describe('the CLI reads a saved lab model folder', () => {
     expectOneLineFailure(runCli(['ghost-fit', ghostDir, images4[0], '--layer', 'conv_stem']), /no layer "conv_stem" in this network; valid layers: convs\.0, convs\.1\.primary_conv, convs\.1,/, 1);
   });
 
+  it('lab-train --save, then eval: the folder scores what the engine measured in training (BatchNorm running averages)', () => {
+    const dir = path.join(tmp, 'trained');
+    const train = runCli(['lab-train', path.join(FIXTURES, 'fewshot/cifar10/teach20'), '--test', path.join(ROOT, ref.eval.tree), '--config', 's2d3', '--epochs', '3', '--width', '0.25', '--seed', '3', '--json', '--save', dir]);
+    expect(train.status, train.stderr).toBe(0);
+    const report = JSON.parse(train.stdout.trim().split('\n')[0]) as { epochs: { testAccuracy: number }[] };
+    const measured = report.epochs.at(-1)!.testAccuracy;
+    const r = runCli(['eval', dir, path.join(ROOT, ref.eval.tree), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const evaluated = JSON.parse(r.stdout);
+    expect(evaluated.images).toBe(100);
+    // The engine tests with BatchNorm as its own ops, the model folds it into the convolutions: the same
+    // function up to float32 rounding, so at most a near-tie may differ (1 of 100 images).
+    expect(Math.abs(evaluated.top1 - measured)).toBeLessThanOrEqual(0.01 + 1e-12);
+    const meta = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')).userDefinedMetadata.ghostnet;
+    expect(meta.training).toMatchObject({ epochs: 3, seed: 3, testAccuracy: measured });
+  });
+
   describe('a damaged or inconsistent folder is refused with one line', () => {
     const copy = (name: string, edit: (json: LabModelJson, weights: Buffer) => [unknown, Buffer]) => {
       const dir = path.join(tmp, name);
