@@ -10,6 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { LAB_BACKPROP_KERNELS, registerLabKernels } from '../src/model/kernels/backprop-wasm.ts';
 import { labRandom } from '../src/lab/random.ts';
+import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
+import { labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
+import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
+import { readFileSync } from 'node:fs';
 
 type Pad = 'same' | 'valid' | number[][];
 
@@ -56,6 +61,19 @@ function outShape(x: number[], f: number[], pad: Pad, depthwise: boolean): numbe
 beforeAll(async () => {
   await initNodeBackend('wasm');
   registerLabKernels();
+});
+
+describe('lab kernel binary', () => {
+  it('is what `npm run build:lab-kernel` makes from the AssemblyScript source', () => {
+    const fresh = compileLabKernel();
+    expect(Buffer.from(fresh).equals(Buffer.from(LAB_KERNELS_WASM, 'base64'))).toBe(true);
+    expect(readFileSync(LAB_KERNEL_MODULE, 'utf8')).toBe(labModuleText(fresh));
+  }, 60_000);
+  it('imports only the backend memory and instantiates on the wasm backend', () => {
+    const module = new WebAssembly.Module(Buffer.from(LAB_KERNELS_WASM, 'base64'));
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    expect(labKernelsFor(tf.backend())).not.toBeNull();
+  });
 });
 
 describe('registration', () => {
@@ -128,4 +146,69 @@ describe('unsupported attributes', () => {
       .toThrowError('Conv2DBackpropFilter on wasm supports dataFormat NHWC only, got NCHW');
     [x, dy, dyFull, filter].forEach((t) => t.dispose());
   });
+});
+
+/** The ops the fused kernels replace (what the cpu backend runs). */
+function bnReluOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  return { y: tf.relu(tf.add(tf.mul(xhat, gamma), beta)), xhat, mean, variance };
+}
+
+describe('fused BatchNorm + ReLU and max-pool gradient on wasm equal TF.js ops on cpu', () => {
+  for (const shape of [[4, 8, 8, 16], [2, 5, 6, 11], [3, 4, 4, 3]]) {
+    it(`x [${shape}]`, async () => {
+      const c = shape[3];
+      const xs = values(size(shape), 11);
+      const gs = values(c, 12).map((v) => 1 + v / 2);
+      const bs = values(c, 13);
+      const dys = values(size(shape), 14);
+      await initNodeBackend('cpu');
+      const want = await tf.tidy(() => {
+        const x = tf.tensor(xs, shape);
+        const gamma = tf.tensor(gs);
+        const beta = tf.tensor(bs);
+        const dy = tf.tensor(dys, shape);
+        const r = bnReluOps(x, gamma, beta);
+        // BatchNorm's gradient in batch-statistics mode (the formula PyTorch's parity fixes, test/lab-gradients.test.ts)
+        const m = size(shape) / c;
+        const dz = tf.mul(dy, tf.step(r.y));
+        const dbeta = tf.sum(dz, [0, 1, 2]);
+        const dgamma = tf.sum(tf.mul(dz, r.xhat), [0, 1, 2]);
+        const dx = tf.mul(tf.sub(tf.sub(dz, tf.div(dbeta, m)), tf.mul(r.xhat, tf.div(dgamma, m))), tf.div(gamma, tf.sqrt(tf.add(r.variance, 1e-5))));
+        const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+        const dp = tf.engine().runKernel('MaxPoolGrad', { dy: tf.mul(pooled, 3), input: x, output: pooled }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return [r.y, r.xhat, r.mean, r.variance, dx, dgamma, dbeta, dp].map((t) => tf.keep(t));
+      });
+      const wantData = await Promise.all(want.map((t) => t.data()));
+      want.forEach((t) => t.dispose());
+      await initNodeBackend('wasm');
+      const before = tf.memory().numTensors;
+      const x = tf.tensor(xs, shape);
+      const gamma = tf.tensor(gs);
+      const beta = tf.tensor(bs);
+      const dy = tf.tensor(dys, shape);
+      const fwd = tf.engine().runKernel(BN_RELU_TRAIN, { x, gamma, beta }, { epsilon: 1e-5 }) as unknown as tf.Tensor[];
+      const bwd = tf.engine().runKernel(BN_RELU_GRAD, { dy, y: fwd[0], xhat: fwd[1], gamma, variance: fwd[3] }, { epsilon: 1e-5 }) as unknown as tf.Tensor[];
+      const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+      const dpy = tf.mul(pooled, 3);
+      const dp = tf.engine().runKernel(MAX_POOL2_GRAD, { dy: dpy, input: x }) as tf.Tensor;
+      const got = [...fwd, ...bwd, dp];
+      const gotData = await Promise.all(got.map((t) => t.data()));
+      const names = ['y', 'xhat', 'mean', 'variance', 'dx', 'dgamma', 'dbeta', 'maxpool dx'];
+      gotData.forEach((g, i) => {
+        const w = wantData[i];
+        expect(g.length, names[i]).toBe(w.length);
+        let scale = 0;
+        let diff = 0;
+        for (let j = 0; j < w.length; j++) {
+          scale = Math.max(scale, Math.abs(w[j]));
+          diff = Math.max(diff, Math.abs(w[j] - g[j]));
+        }
+        expect(diff / Math.max(scale, 1e-12), names[i]).toBeLessThan(1e-5);
+      });
+      [...got, x, gamma, beta, dy, pooled, dpy].forEach((t) => t.dispose());
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 });

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON, CIFAR_MEAN, CIFAR_STD } from './spec.ts';
 import type { LabNetworkSpec } from './types.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
 
 export type LabTensors = ReadonlyMap<string, tf.Tensor>;
 
@@ -120,6 +121,19 @@ function batchNormReluTrain(x: tf.Tensor4D, tensors: LabTensors, prefix: string,
   const gamma = need(tensors, `${prefix}.weight`);
   const beta = need(tensors, `${prefix}.bias`);
   const count = x.shape[0] * x.shape[1] * x.shape[2];
+  if (bnReluFused()) {
+    const [y, xhat, bmean, bvar] = tf.engine().runKernel(BN_RELU_TRAIN, { x, gamma, beta }, { epsilon: BN_EPSILON }) as unknown as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    onBatchStats?.({ prefix, mean: bmean, variance: bvar, count });
+    return {
+      y,
+      back: (dy) => {
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_RELU_GRAD, { dy, y, xhat, gamma, variance: bvar }, { epsilon: BN_EPSILON }) as unknown as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        grads.set(`${prefix}.weight`, dgamma);
+        grads.set(`${prefix}.bias`, dbeta);
+        return dx;
+      },
+    };
+  }
   const inv = 1 / count;
   const mean = tf.mul(channelSum(x), inv) as tf.Tensor1D;
   const centered = tf.sub(x, mean);
@@ -240,7 +254,9 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
     } else if (l.type === 'maxpool') {
       const pin = x as tf.Tensor4D;
       const pout = tf.maxPool(pin, 2, 2, 'valid');
-      tape.push((dy) => tf.engine().runKernel('MaxPoolGrad', { dy, input: pin, output: pout }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor4D);
+      tape.push((dy) => bnReluFused()
+        ? tf.engine().runKernel(MAX_POOL2_GRAD, { dy, input: pin }) as tf.Tensor4D
+        : tf.engine().runKernel('MaxPoolGrad', { dy, input: pin, output: pout }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor4D);
       x = pout;
     } else if (l.type === 'gap') {
       const [n, h, w, c] = x.shape as [number, number, number, number];

@@ -8,12 +8,15 @@
  *   xpad[n, y + ky, x + kx, i] * dy[n, y, x, o]. With x transposed to [i, H, W, n] (images as
  *   "channels") and dy to [H', W', n, o] (a filter as large as the output), the wasm backend's own
  *   Conv2D kernel (XNNPACK) computes it as [i, fh, fw, o], transposed back to [fh, fw, i, o].
- * - The depthwise ones are direct loops over the backend's memory (they are a small share of the
- *   work: d x d x channels multiply-adds per pixel).
+ *   The transposes are AssemblyScript loops (assembly/lab.ts) where the module instantiates.
+ * - The depthwise ones are direct loops over the backend's memory, SIMD AssemblyScript
+ *   (assembly/lab.ts) where the module instantiates, else JavaScript.
  * Supported: NHWC, stride 1, dilation 1, any padding ('same', 'valid', explicit); other attributes
  * throw a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerBnReluKernels } from './backprop-bn-relu.ts';
+import { labKernelsFor } from './lab-wasm.ts';
 
 interface WasmBackend {
   readonly dataIdMap: { get(dataId: object): { memoryOffset: number; id: number } };
@@ -64,14 +67,32 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   if (dy.shape.join() !== info.outShape.join()) throw new Error(`Conv2DBackpropFilter on wasm: dy [${dy.shape}] does not match the output [${info.outShape}]`);
   const transpose = kernelFunc('Transpose');
   const conv = kernelFunc('Conv2D');
-  const xt = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }) as tf.TensorInfo; // [i, H, W, n]
-  const dyt = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }) as tf.TensorInfo; // [H', W', n, o]
+  const as = labKernelsFor(backend);
+  const [N, H, W] = x.shape;
+  const [, OH, OW] = dy.shape;
+  let xt: tf.TensorInfo; // [i, H, W, n]
+  let dyt: tf.TensorInfo; // [H', W', n, o]
+  if (as) {
+    xt = b.makeOutput([inC, H, W, N], 'float32');
+    dyt = b.makeOutput([OH, OW, N, outC], 'float32');
+    as.transposeOuterInner(offset(b, x) * 4, offset(b, xt) * 4, N, H * W, inC);
+    as.swapOuter(offset(b, dy) * 4, offset(b, dyt) * 4, N, OH * OW, outC);
+  } else {
+    xt = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }) as tf.TensorInfo;
+    dyt = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }) as tf.TensorInfo;
+  }
   const { top, bottom, left, right } = info.padInfo;
   const r = conv({ inputs: { x: xt, filter: dyt }, backend, attrs: { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 } }) as tf.TensorInfo; // [i, fh, fw, o]
   b.disposeData(xt.dataId);
   b.disposeData(dyt.dataId);
   if (r.shape.join() !== `${inC},${fh},${fw},${outC}`) throw new Error(`Conv2DBackpropFilter on wasm: unexpected shape [${r.shape}]`);
-  const out = transpose({ inputs: { x: r }, backend, attrs: { perm: [1, 2, 0, 3] } }) as tf.TensorInfo;
+  let out: tf.TensorInfo;
+  if (as) {
+    out = b.makeOutput([fh, fw, inC, outC], 'float32');
+    as.swapOuter(offset(b, r) * 4, offset(b, out) * 4, inC, fh * fw, outC);
+  } else {
+    out = transpose({ inputs: { x: r }, backend, attrs: { perm: [1, 2, 0, 3] } }) as tf.TensorInfo;
+  }
   b.disposeData(r.dataId);
   return out;
 }
@@ -92,6 +113,11 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedT
   const [N, H, W] = x.shape;
   const [, OH, OW, OC] = dy.shape;
   const out = b.makeOutput([fh, fw, C, M], 'float32');
+  const as = labKernelsFor(backend);
+  if (as) {
+    as.depthwiseFilterGrad(offset(b, x) * 4, offset(b, dy) * 4, offset(b, out) * 4, N, H, W, C, M, fh, fw, info.padInfo.top, info.padInfo.left, OH, OW);
+    return out;
+  }
   const heap = heapF32(b);
   const xo = offset(b, x);
   const dyo = offset(b, dy);
@@ -141,6 +167,11 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTe
   const [N, H, W] = a.inputShape;
   const [, OH, OW, OC] = dy.shape;
   const out = b.makeOutput([N, H, W, C], 'float32');
+  const as = labKernelsFor(backend);
+  if (as) {
+    as.depthwiseInputGrad(offset(b, dy) * 4, offset(b, filter) * 4, offset(b, out) * 4, N, H, W, C, M, fh, fw, info.padInfo.top, info.padInfo.left, OH, OW);
+    return out;
+  }
   const heap = heapF32(b);
   const fo = offset(b, filter);
   const dyo = offset(b, dy);
@@ -186,8 +217,12 @@ const FUNCS: Record<(typeof LAB_BACKPROP_KERNELS)[number], tf.KernelFunc> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput as unknown as tf.KernelFunc,
 };
 
-/** Registers the three wasm backprop kernels where the wasm backend has none; returns the names it registered. */
+/**
+ * Registers the three wasm backprop kernels where the wasm backend has none (returns the names it
+ * registered), and the lab's fused BatchNorm + ReLU training kernels (backprop-bn-relu.ts).
+ */
 export function registerLabKernels(): string[] {
+  registerBnReluKernels();
   const added: string[] = [];
   for (const name of LAB_BACKPROP_KERNELS) {
     if (tf.getKernel(name, 'wasm')) continue;

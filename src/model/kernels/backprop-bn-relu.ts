@@ -1,0 +1,92 @@
+/**
+ * BatchNorm (batch statistics) + ReLU for training on the TF.js wasm backend, forward and
+ * backward, each one kernel (AssemblyScript, SIMD: assembly/lab.ts). As TF.js ops the pair costs
+ * about 16 passes over each activation (moments, normalise, scale, shift, ReLU; then the ReLU
+ * mask, two channel sums and the input gradient); these make 3 passes forward and 2 backward.
+ * Channel sums are accumulated in float32 over blocks of 64 rows, then in float64.
+ *
+ * LabBatchNormReluTrain: inputs x [..., C], gamma [C], beta [C]; attribute epsilon; outputs
+ *   y = relu(xhat * gamma + beta), xhat = (x - mean) / sqrt(var + eps), mean [C], var [C] (biased).
+ * LabBatchNormReluGrad: inputs dy, y, xhat, gamma, variance; attribute epsilon; outputs
+ *   dx = gamma * rstd * (dz - mean(dz) - xhat * mean(dz * xhat)) with dz = dy * (y > 0),
+ *   dgamma = sum(dz * xhat), dbeta = sum(dz).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { labKernelsFor } from './lab-wasm.ts';
+
+export const BN_RELU_TRAIN = 'LabBatchNormReluTrain';
+export const BN_RELU_GRAD = 'LabBatchNormReluGrad';
+
+interface WasmBackend {
+  readonly dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+function kernels(backend: object) {
+  const k = labKernelsFor(backend);
+  if (!k) throw new Error('the lab BatchNorm kernels are not available on this wasm backend');
+  return k;
+}
+
+function trainForward({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  const eps = (attrs as { epsilon: number }).epsilon;
+  const C = x.shape[x.shape.length - 1];
+  const M = x.shape.reduce((p, q) => p * q, 1) / C;
+  const y = b.makeOutput(x.shape, 'float32');
+  const xhat = b.makeOutput(x.shape, 'float32');
+  const mean = b.makeOutput([C], 'float32');
+  const variance = b.makeOutput([C], 'float32');
+  const scratch = b.makeOutput([8 * C], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.bnReluForward(at(x), at(gamma), at(beta), at(y), at(xhat), at(mean), at(variance), at(scratch), M, C, eps);
+  b.disposeData(scratch.dataId);
+  return [y, xhat, mean, variance];
+}
+
+function trainBackward({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { dy, y, xhat, gamma, variance } = inputs as Record<string, tf.TensorInfo>;
+  const eps = (attrs as { epsilon: number }).epsilon;
+  const C = dy.shape[dy.shape.length - 1];
+  const M = dy.shape.reduce((p, q) => p * q, 1) / C;
+  const dx = b.makeOutput(dy.shape, 'float32');
+  const dgamma = b.makeOutput([C], 'float32');
+  const dbeta = b.makeOutput([C], 'float32');
+  const scratch = b.makeOutput([8 * C], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.bnReluBackward(at(dy), at(y), at(xhat), at(gamma), at(variance), at(dx), at(dgamma), at(dbeta), at(scratch), M, C, eps);
+  b.disposeData(scratch.dataId);
+  return [dx, dgamma, dbeta];
+}
+
+export const MAX_POOL2_GRAD = 'LabMaxPool2Grad';
+
+/** Gradient of a 2 x 2, stride 2, 'valid' max-pool: inputs dy, input; dy goes to each window's first maximum. */
+function maxPool2Grad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { dy, input } = inputs as Record<string, tf.TensorInfo>;
+  const [n, h, w, c] = input.shape;
+  if (dy.shape.join() !== `${n},${Math.floor(h / 2)},${Math.floor(w / 2)},${c}`) throw new Error(`LabMaxPool2Grad: dy [${dy.shape}] does not fit input [${input.shape}]`);
+  const dx = b.makeOutput(input.shape, 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.maxPool2Grad(at(input), at(dy), at(dx), n, h, w, c);
+  return dx;
+}
+
+/** Registers the lab's fused training kernels for wasm (once). */
+export function registerBnReluKernels(): void {
+  if (!tf.getKernel(BN_RELU_TRAIN, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_TRAIN, backendName: 'wasm', kernelFunc: trainForward as unknown as tf.KernelFunc });
+  if (!tf.getKernel(BN_RELU_GRAD, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_GRAD, backendName: 'wasm', kernelFunc: trainBackward as unknown as tf.KernelFunc });
+  if (!tf.getKernel(MAX_POOL2_GRAD, 'wasm')) tf.registerKernel({ kernelName: MAX_POOL2_GRAD, backendName: 'wasm', kernelFunc: maxPool2Grad as unknown as tf.KernelFunc });
+}
+
+/** Whether the fused kernels run on the active backend (wasm with the lab module instantiated). */
+export function bnReluFused(): boolean {
+  return tf.getBackend() === 'wasm' && tf.getKernel(BN_RELU_TRAIN, 'wasm') !== undefined && labKernelsFor(tf.backend()) !== null;
+}

@@ -1,0 +1,55 @@
+/**
+ * The Ghost lab's AssemblyScript training kernels (assembly/lab.ts, built by
+ * `npm run build:lab-kernel`), instantiated on a TF.js wasm backend's own memory so they read and
+ * write its tensors in place. Null where that is not possible (a wasm build whose memory is not
+ * exported or is shared, i.e. the multi-threaded one): callers then use TF.js ops or JS loops.
+ */
+import { LAB_KERNELS_WASM } from './lab-kernels.wasm.ts';
+
+type Addr = number;
+export interface LabWasmKernels {
+  bnReluForward(x: Addr, gamma: Addr, beta: Addr, y: Addr, xhat: Addr, mean: Addr, variance: Addr, scratch: Addr, m: number, c: number, eps: number): void;
+  bnReluBackward(dy: Addr, y: Addr, xhat: Addr, gamma: Addr, variance: Addr, dx: Addr, dgamma: Addr, dbeta: Addr, scratch: Addr, m: number, c: number, eps: number): void;
+  maxPool2Grad(x: Addr, dy: Addr, dx: Addr, n: number, h: number, w: number, c: number): void;
+  transposeOuterInner(src: Addr, dst: Addr, a: number, p: number, c: number): void;
+  swapOuter(src: Addr, dst: Addr, a: number, p: number, d: number): void;
+  depthwiseFilterGrad(x: Addr, dy: Addr, dw: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
+  depthwiseInputGrad(dy: Addr, wgt: Addr, dx: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
+}
+
+interface WasmBackendMemory {
+  readonly wasm?: { readonly asm?: { readonly memory?: unknown }; readonly wasmMemory?: unknown };
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<object, LabWasmKernels | null>();
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      const bytes = Uint8Array.from(atob(LAB_KERNELS_WASM), (ch) => ch.charCodeAt(0));
+      compiled = new WebAssembly.Module(bytes); // 4 KB: small enough to compile synchronously anywhere
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** The kernels bound to this wasm backend's memory, or null. */
+export function labKernelsFor(backend: object): LabWasmKernels | null {
+  const cached = instances.get(backend);
+  if (cached !== undefined) return cached;
+  let out: LabWasmKernels | null = null;
+  const memory = (backend as WasmBackendMemory).wasm?.asm?.memory;
+  const module = kernelModule();
+  if (module && memory instanceof WebAssembly.Memory && !(memory.buffer instanceof (globalThis.SharedArrayBuffer ?? class {}))) {
+    try {
+      out = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as LabWasmKernels;
+    } catch {
+      out = null;
+    }
+  }
+  instances.set(backend, out);
+  return out;
+}
