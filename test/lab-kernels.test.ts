@@ -12,7 +12,7 @@ import { LAB_BACKPROP_KERNELS, registerLabKernels } from '../src/model/kernels/b
 import { labRandom } from '../src/lab/random.ts';
 import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
 import { labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
-import { BN_RELU_GRAD, BN_RELU_TRAIN, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
 import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
 import { readFileSync } from 'node:fs';
 
@@ -211,4 +211,27 @@ describe('fused BatchNorm + ReLU and max-pool gradient on wasm equal TF.js ops o
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('Ghost concat / split on wasm', () => {
+  it('equal slice + concat and split + pad, with the ghosts cut to fit', async () => {
+    await initNodeBackend('wasm');
+    const before = tf.memory().numTensors;
+    const [n, h, w, ca, cb, keep] = [2, 3, 5, 6, 12, 9];
+    const a = tf.tensor(values(n * h * w * ca, 21), [n, h, w, ca]);
+    const b = tf.tensor(values(n * h * w * cb, 22), [n, h, w, cb]);
+    const dy = tf.tensor(values(n * h * w * (ca + keep), 23), [n, h, w, ca + keep]);
+    const out = tf.engine().runKernel(GHOST_CONCAT, { a, b }, { keep }) as tf.Tensor;
+    const [da, db] = tf.engine().runKernel(GHOST_SPLIT, { dy }, { ca, cb, keep }) as unknown as tf.Tensor[];
+    const [want, wantDa, wantDb] = tf.tidy(() => [
+      tf.concat([a, tf.slice(b, [0, 0, 0, 0], [-1, -1, -1, keep])], 3),
+      tf.slice(dy, [0, 0, 0, 0], [-1, -1, -1, ca]),
+      tf.pad(tf.slice(dy, [0, 0, 0, ca], [-1, -1, -1, keep]), [[0, 0], [0, 0], [0, 0], [0, cb - keep]]),
+    ]);
+    expect(Array.from(await out.data())).toEqual(Array.from(await want.data()));
+    expect(Array.from(await da.data())).toEqual(Array.from(await wantDa.data()));
+    expect(Array.from(await db.data())).toEqual(Array.from(await wantDb.data()));
+    [a, b, dy, out, da, db, want, wantDa, wantDb].forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON, CIFAR_MEAN, CIFAR_STD } from './spec.ts';
 import type { LabNetworkSpec } from './types.ts';
-import { BN_RELU_GRAD, BN_RELU_TRAIN, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
 
 export type LabTensors = ReadonlyMap<string, tf.Tensor>;
 
@@ -228,14 +228,21 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
         const cheap = batchNormReluTrain(tf.depthwiseConv2d(x1, cw, 1, 'same'), tensors, `${l.id}.cheap_operation.1`, grads, onBatchStats);
         const keep = Math.max(0, l.outChannels - g.initChannels);
         const kept1 = Math.min(g.initChannels, l.outChannels);
-        const parts: tf.Tensor4D[] = [kept1 < g.initChannels ? tf.slice(x1, [0, 0, 0, 0], [-1, -1, -1, kept1]) : x1];
-        if (keep > 0) parts.push(keep < g.newChannels ? tf.slice(cheap.y, [0, 0, 0, 0], [-1, -1, -1, keep]) : cheap.y);
-        x = parts.length > 1 ? tf.concat(parts, 3) : parts[0];
+        const fused = keep > 0 && bnReluFused();
+        if (fused) {
+          x = tf.engine().runKernel(GHOST_CONCAT, { a: x1, b: cheap.y }, { keep }) as tf.Tensor4D;
+        } else {
+          const parts: tf.Tensor4D[] = [kept1 < g.initChannels ? tf.slice(x1, [0, 0, 0, 0], [-1, -1, -1, kept1]) : x1];
+          if (keep > 0) parts.push(keep < g.newChannels ? tf.slice(cheap.y, [0, 0, 0, 0], [-1, -1, -1, keep]) : cheap.y);
+          x = parts.length > 1 ? tf.concat(parts, 3) : parts[0];
+        }
         tape.push((dy) => {
           let d1: tf.Tensor4D;
           let d2: tf.Tensor4D;
           const [n, h, w] = x1.shape;
-          if (keep > 0) {
+          if (fused) {
+            [d1, d2] = tf.engine().runKernel(GHOST_SPLIT, { dy }, { ca: g.initChannels, cb: g.newChannels, keep }) as unknown as [tf.Tensor4D, tf.Tensor4D];
+          } else if (keep > 0) {
             const [a, b] = tf.split(dy as tf.Tensor4D, [g.initChannels, keep], 3) as tf.Tensor4D[];
             d1 = a;
             d2 = keep < g.newChannels ? tf.pad(b, [[0, 0], [0, 0], [0, 0], [0, g.newChannels - keep]]) : b;

@@ -79,10 +79,43 @@ function maxPool2Grad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; back
   return dx;
 }
 
+export const GHOST_CONCAT = 'LabGhostConcat';
+export const GHOST_SPLIT = 'LabGhostSplit';
+
+/** A Ghost module's output: inputs a [..., ca] (intrinsic), b [..., cb] (ghosts); attribute keep (<= cb): [a, b[..., :keep]] along channels. */
+function ghostConcat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { a, b: g } = inputs as Record<string, tf.TensorInfo>;
+  const keep = (attrs as { keep: number }).keep;
+  const ca = a.shape[3];
+  const cb = g.shape[3];
+  const out = b.makeOutput([a.shape[0], a.shape[1], a.shape[2], ca + keep], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.concatChannels(at(a), at(g), at(out), a.shape[0] * a.shape[1] * a.shape[2], ca, cb, keep);
+  return out;
+}
+
+/** Its gradient: input dy [..., ca + keep]; attributes ca, cb, keep; outputs da [..., ca], db [..., cb] (zeros past keep). */
+function ghostSplit({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { dy } = inputs as Record<string, tf.TensorInfo>;
+  const { ca, cb, keep } = attrs as { ca: number; cb: number; keep: number };
+  const [n, h, w] = dy.shape;
+  const da = b.makeOutput([n, h, w, ca], 'float32');
+  const db = b.makeOutput([n, h, w, cb], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.splitChannels(at(dy), at(da), at(db), n * h * w, ca, cb, keep);
+  return [da, db];
+}
+
 /** Registers the lab's fused training kernels for wasm (once). */
 export function registerBnReluKernels(): void {
   if (!tf.getKernel(BN_RELU_TRAIN, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_TRAIN, backendName: 'wasm', kernelFunc: trainForward as unknown as tf.KernelFunc });
   if (!tf.getKernel(BN_RELU_GRAD, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_GRAD, backendName: 'wasm', kernelFunc: trainBackward as unknown as tf.KernelFunc });
+  if (!tf.getKernel(GHOST_CONCAT, 'wasm')) tf.registerKernel({ kernelName: GHOST_CONCAT, backendName: 'wasm', kernelFunc: ghostConcat as unknown as tf.KernelFunc });
+  if (!tf.getKernel(GHOST_SPLIT, 'wasm')) tf.registerKernel({ kernelName: GHOST_SPLIT, backendName: 'wasm', kernelFunc: ghostSplit as unknown as tf.KernelFunc });
   if (!tf.getKernel(MAX_POOL2_GRAD, 'wasm')) tf.registerKernel({ kernelName: MAX_POOL2_GRAD, backendName: 'wasm', kernelFunc: maxPool2Grad as unknown as tf.KernelFunc });
 }
 

@@ -279,3 +279,22 @@ export function depthwiseInputGrad(dy: usize, wgt: usize, dx: usize, n: i32, h: 
     }
   }
 }
+
+/** A Ghost module's output: out[p, 0:ca] = a[p, :], out[p, ca:ca+nb] = b[p, 0:nb] (b has cb channels). */
+export function concatChannels(a: usize, b: usize, out: usize, pixels: i32, ca: i32, cb: i32, nb: i32): void {
+  const oc = ca + nb;
+  for (let p = 0; p < pixels; p++) {
+    memory.copy(out + f(p * oc), a + f(p * ca), f(ca));
+    memory.copy(out + f(p * oc + ca), b + f(p * cb), f(nb));
+  }
+}
+
+/** Its gradient: da[p, :] = dy[p, 0:ca], db[p, 0:nb] = dy[p, ca:ca+nb], db[p, nb:cb] = 0. */
+export function splitChannels(dy: usize, da: usize, db: usize, pixels: i32, ca: i32, cb: i32, nb: i32): void {
+  const oc = ca + nb;
+  if (nb < cb) zero(db, pixels * cb);
+  for (let p = 0; p < pixels; p++) {
+    memory.copy(da + f(p * ca), dy + f(p * oc), f(ca));
+    memory.copy(db + f(p * cb), dy + f(p * oc + ca), f(nb));
+  }
+}
