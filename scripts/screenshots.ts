@@ -9,7 +9,7 @@
  * camera playing a clip of three sample photos) on wasm. The tabs are the ones the page has
  * (role="tab"), so new tabs are included without changing this script. Before the tabs, one
  * sample photo is classified so the views have something to show; on the phone the Classify tab is
- * also taken with the camera running.
+ * also taken with the camera running, and the settings sheet open.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -73,6 +73,14 @@ async function shoot(browser: Browser, base: string, size: (typeof SIZES)[number
       written.push(file);
       log(file);
       await page.getByTestId('webcam-stop').click();
+      // The phone's settings sheet: input size, backend, the ImageNet download, diagnostics.
+      await page.getByTestId('settings-open').click();
+      await page.getByRole('dialog', { name: 'Settings' }).waitFor();
+      const sheet = path.join(args.out, `${name}-${scheme}-settings.png`);
+      await page.screenshot({ path: sheet });
+      written.push(sheet);
+      log(sheet);
+      await page.getByTestId('settings-close').click();
     }
   } finally {
     await context.close();

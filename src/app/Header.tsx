@@ -110,7 +110,6 @@ function PhoneHeader() {
   const titleId = useId();
   const [open, setOpen] = useState(false);
   const downloading = useApp((s) => s.download !== null);
-  const backend = useApp((s) => s.backend?.name ?? '');
   const close = () => dialog.current?.close();
   return (
     <header className="header header-phone">
@@ -126,7 +125,6 @@ function PhoneHeader() {
       >
         <span aria-hidden="true">⚙</span>
         <span className="visually-hidden">Settings: input size, backend, ImageNet model, diagnostics</span>
-        {backend && <span className="settings-backend" aria-hidden="true">{backend}</span>}
       </button>
       <div className="header-status">
         <ModelStatus />
