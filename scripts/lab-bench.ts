@@ -5,8 +5,9 @@
  *     Training images per second on wasm in Node and in Chromium (the shipped data pack, decoded by
  *     the page's own decoder, through Vite's dev server; the engine on the page's main thread), next
  *     to PyTorch training the same network on this machine's CPU with 1 and 2 threads
- *     (scripts/lab-torch-bench.py). The first epoch warms up (kernels compiled, memory grown):
- *     the figure is the last epoch's.
+ *     (scripts/lab-bench-torch.py); Node and PyTorch (1 thread) also per second of CPU time, which a
+ *     busy machine disturbs least. The first epoch warms up (kernels compiled, memory grown): the
+ *     figure is the last epoch's.
  *
  *   npx tsx scripts/lab-bench.ts tables [--configs vanilla,s2d3,s3d3,s4d3,s2d1,s2d5] [--seeds 1,2,3] [--epochs 10]
  *                                       [--per-class 1000] [--width 1] [--out docs/lab-runs.jsonl]
@@ -20,6 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -61,7 +63,7 @@ async function loadPack(): Promise<{ train: LabData; test: LabData }> {
   return decodeLabPack(parseLabPack(new Uint8Array(readFileSync(PACK))), decodeImage);
 }
 
-interface ThroughputRow { where: string; config: string; imagesPerSecond: number; detail: string }
+interface ThroughputRow { where: string; config: string; imagesPerSecond: number; imagesPerCpuSecond?: number; detail: string }
 
 async function nodeThroughput(configs: string[], perClass: number, epochs: number, width: number): Promise<ThroughputRow[]> {
   await initNodeBackend('wasm');
@@ -70,10 +72,23 @@ async function nodeThroughput(configs: string[], perClass: number, epochs: numbe
   const test = labSubset(data.test, 20);
   const rows: ThroughputRow[] = [];
   for (const name of configs) {
-    const r = await trainLab({ config: parseLabConfig(name), width, epochs, seed: 0, train, test });
+    // CPU time of this process from the end of the last epoch's first batch to the end of its last
+    // batch: the images of batches 2..n per CPU-second (the figure a busy machine disturbs least).
+    let cpuFrom = 0;
+    let cpuTo = 0;
+    const r = await trainLab({
+      config: parseLabConfig(name), width, epochs, seed: 0, train, test,
+      onBatch: (p) => {
+        if (p.epoch !== epochs) return;
+        const u = process.cpuUsage();
+        if (p.batch === 1) cpuFrom = (u.user + u.system) / 1e6;
+        if (p.batch === p.batches) cpuTo = (u.user + u.system) / 1e6;
+      },
+    });
     r.network.dispose();
     const last = r.epochs.at(-1)!;
-    rows.push({ where: `TF.js wasm, Node ${process.version}`, config: name, imagesPerSecond: last.imagesPerSecond, detail: `epochs: ${r.epochs.map((e) => Math.round(e.imagesPerSecond)).join(', ')} images/s` });
+    const perCpu = (train.count - 64) / (cpuTo - cpuFrom);
+    rows.push({ where: `TF.js wasm, Node ${process.version}`, config: name, imagesPerSecond: last.imagesPerSecond, imagesPerCpuSecond: perCpu, detail: `epochs: ${r.epochs.map((e) => Math.round(e.imagesPerSecond)).join(', ')} images/s; last epoch ${Math.round(perCpu)} images per CPU-second` });
     console.error(`node wasm ${name}: ${rows.at(-1)!.detail}`);
   }
   return rows;
@@ -111,10 +126,12 @@ async function chromiumThroughput(configs: string[], perClass: number, epochs: n
 }
 
 function torchThroughput(configs: string[]): ThroughputRow[] {
-  const out = execFileSync('/usr/bin/python3', [path.join(ROOT, 'scripts', 'lab-torch-bench.py'), '1', '2'], { encoding: 'utf8' });
-  return out.trim().split('\n').map((l) => JSON.parse(l) as { config: string; threads: number; torch: string; imagesPerSecond: number })
-    .filter((r) => configs.includes(r.config))
-    .map((r) => ({ where: `PyTorch ${r.torch} CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}`, config: r.config, imagesPerSecond: r.imagesPerSecond, detail: '' }));
+  const out = execFileSync('/usr/bin/python3', [path.join(ROOT, 'scripts', 'lab-bench-torch.py'), '--threads', '1,2', '--configs', configs.join(','), '--width', String(args.width)], { encoding: 'utf8' });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as { config: string; threads: number; torch: string; imagesPerSecond: number; imagesPerCpuSecond: number })
+    .map((r) => ({
+      where: `PyTorch ${r.torch} CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}`, config: r.config, imagesPerSecond: r.imagesPerSecond,
+      imagesPerCpuSecond: r.threads === 1 ? r.imagesPerCpuSecond : undefined, detail: `${r.imagesPerCpuSecond} images per CPU-second`,
+    }));
 }
 
 async function throughput(): Promise<void> {
@@ -128,8 +145,10 @@ async function throughput(): Promise<void> {
   if (!args['no-torch']) rows.push(...torchThroughput(configs));
   const wheres = [...new Set(rows.map((r) => r.where))];
   console.log(`training throughput, images/s (batch 64, width ${width}, ${perClass * 10} training images, last of ${epochs} epochs for TF.js):\n`);
-  console.log(`| | ${configs.join(' | ')} |\n|---|${configs.map(() => '---:').join('|')}|`);
-  for (const w of wheres) console.log(`| ${w} | ${configs.map((c) => { const r = rows.find((x) => x.where === w && x.config === c); return r ? Math.round(r.imagesPerSecond) : ''; }).join(' | ')} |`);
+  console.log(`| | ${configs.map((c) => `${c}: images/s (per CPU-second)`).join(' | ')} |\n|---|${configs.map(() => '---:').join('|')}|`);
+  const cell = (r: ThroughputRow | undefined) => (r ? `${Math.round(r.imagesPerSecond)}${r.imagesPerCpuSecond ? ` (${Math.round(r.imagesPerCpuSecond)})` : ''}` : '');
+  for (const w of wheres) console.log(`| ${w} | ${configs.map((c) => cell(rows.find((x) => x.where === w && x.config === c))).join(' | ')} |`);
+  console.log(`\nload average during the measurement: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
   console.log(JSON.stringify(rows));
 }
 
