@@ -7,7 +7,8 @@
  * - while a longer run trains, the page answers: typing in the explainer and switching tabs; a
  *   queued run is removed; the run is stopped between batches;
  * - CSV and JSON exports hold the run; the results survive a reload;
- * - the trained network becomes the model in use and classifies a CIFAR-10 photo into its classes;
+ * - the trained network becomes the model in use, classifies a CIFAR-10 photo into its classes and
+ *   opens in the Feature maps view with its convolutions and Ghost modules;
  * - on WebGL (its own page): the loss and every parameter gradient of the ordinary and the Ghost
  *   network equal PyTorch's (test/fixtures/lab/, served to the page by the test), one SGD step too.
  */
@@ -153,7 +154,7 @@ test('CSV and JSON exports hold the run', async () => {
   expect(r.epochs[0].testAccuracy).toBe(accuracy);
 });
 
-test('results survive a reload, and the trained network classifies a photo into its 10 classes', async () => {
+test('results survive a reload; the trained network classifies a photo into its 10 classes and opens in Feature maps', async () => {
   test.setTimeout(300_000);
   const { page, errors } = shared();
   const row = page.locator('[data-testid="lab-result-row"][data-config="s2d3"]');
@@ -176,6 +177,13 @@ test('results survive a reload, and the trained network classifies a photo into 
   for (const l of labels) expect(CLASSES).toContain(l.trim());
   const probabilities = (await page.getByTestId('prediction-probability').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value')))));
   expect(probabilities.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-6);
+
+  // The same network in the Feature maps view: its six convolutions in the map (the first ordinary, five Ghost modules).
+  await page.getByRole('tab', { name: 'Lab' }).click();
+  await item(page, 's2d3').getByTestId('lab-open-features').click();
+  await expect(page.getByRole('tab', { name: 'Feature maps' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('module-option')).toHaveCount(6);
+  await expect(page.getByTestId('feature-grid')).toBeVisible({ timeout: 120_000 });
   expect(errors).toEqual([]);
 });
 

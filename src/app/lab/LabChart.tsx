@@ -1,11 +1,13 @@
 /**
- * Every run on one chart, live: training loss (as batches come, the epoch means as dots) above,
+ * Every run on one chart, live: training loss (thin: batches as they are read back; thick: the
+ * epoch's mean) above,
  * test accuracy per epoch below, against epochs. Plain SVG; colours are design tokens (lab.css).
  */
+import { SETTINGS } from '../settings.ts';
+import { useMediaQuery } from '../useMediaQuery.ts';
 import type { LabRun } from './labState.ts';
 import { configLabel } from './results.ts';
 
-const W = 640;
 const LEFT = 44;
 const RIGHT = 12;
 const PLOT_H = 130;
@@ -24,6 +26,8 @@ export function runName(r: LabRun): string {
 }
 
 export function LabChart({ runs }: { runs: readonly LabRun[] }) {
+  // About as many units as CSS pixels, so the labels keep their size on a phone.
+  const W = useMediaQuery(SETTINGS.layout.narrowQuery) ? 340 : 500;
   const shown = runs.filter((r) => r.trace.length > 0 || r.epochs.length > 0);
   const epochs = Math.max(1, ...shown.map((r) => r.epochsPlanned));
   const lossMax = niceMax(Math.max(0, ...shown.flatMap((r) => [...r.trace.map((p) => p.loss), ...r.epochs.map((e) => e.loss)]).filter(Number.isFinite)));
@@ -72,12 +76,14 @@ export function LabChart({ runs }: { runs: readonly LabRun[] }) {
         <text x={W - RIGHT} y={H - 2} className="chart-tick" textAnchor="end">epoch →</text>
         {shown.map((r) => {
           const cls = `lab-series lab-series-${indexOf(r)}${r.config === 'vanilla' ? ' vanilla' : ''}`;
-          const trace = [{ x: 0, loss: NaN }, ...r.trace].filter((p) => Number.isFinite(p.loss));
+          const trace = r.trace.filter((p) => Number.isFinite(p.loss));
           const acc = r.epochs.map((e) => `${x(e.epoch).toFixed(1)},${yAcc(e.testAccuracy).toFixed(1)}`).join(' ');
+          const loss = r.epochs.map((e) => `${x(e.epoch).toFixed(1)},${yLoss(e.loss).toFixed(1)}`).join(' ');
           return (
             <g key={r.id} className={cls} data-testid="lab-chart-run" data-run-id={r.id} data-epochs={r.epochs.length}>
               <title>{runName(r)}</title>
               {trace.length > 1 && <polyline className="trace" points={trace.map((p) => `${x(p.x).toFixed(1)},${yLoss(p.loss).toFixed(1)}`).join(' ')} />}
+              {r.epochs.length > 1 && <polyline className="line" points={loss} />}
               {r.epochs.map((e) => <circle key={`l${e.epoch}`} className="dot" cx={x(e.epoch)} cy={yLoss(e.loss)} r={3} />)}
               {r.epochs.length > 1 && <polyline className="line" points={acc} />}
               {r.epochs.map((e) => <circle key={`a${e.epoch}`} className="dot" cx={x(e.epoch)} cy={yAcc(e.testAccuracy)} r={3.5} />)}

@@ -17,23 +17,23 @@ export function LabResults() {
       <div className="lab-table-wrap">
         <table className="lab-table" data-testid="lab-results" data-rows={rows.length} data-runs={runs.length}>
           <caption>
-            Test accuracy after the last epoch, on the 2,000 test images; mean ± standard deviation over seeds where there are several.
-            Runs that were stopped count for time only.
+            Test accuracy after the last epoch on the 2,000 test images (mean ± standard deviation over seeds where there are several);
+            multiply-adds per 32 x 32 image, with their share of the ordinary network's; time: training seconds per run. A stopped run
+            counts for time only.
           </caption>
           <thead>
             <tr>
               <th scope="col">Configuration</th>
-              <th scope="col">Width · images · epochs</th>
               <th scope="col">Parameters</th>
               <th scope="col">Multiply-adds</th>
               <th scope="col">Test accuracy</th>
               <th scope="col">Seeds</th>
-              <th scope="col">Time per run</th>
+              <th scope="col">Time</th>
             </tr>
           </thead>
           <tbody>
             {rows.length === 0 && (
-              <tr><td colSpan={7} className="hint">Finished runs appear here.</td></tr>
+              <tr><td colSpan={6} className="hint">Finished runs appear here.</td></tr>
             )}
             {rows.map((r) => {
               const v = vanillaOf(r);
@@ -41,13 +41,15 @@ export function LabResults() {
               return (
                 <tr key={r.key} data-testid="lab-result-row" data-config={r.config} data-params={r.params} data-multiply-adds={r.multiplyAdds}
                   data-accuracy={r.meanAccuracy ?? ''} data-seeds={r.accuracies.length}>
-                  <th scope="row">{configLabel(r.config)}</th>
-                  <td>{r.width}x · {r.trainImages.toLocaleString('en')} · {r.epochs}</td>
+                  <th scope="row">
+                    {configLabel(r.config)}
+                    <span className="lab-config-detail">width {r.width}x · {r.trainImages.toLocaleString('en')} images · {r.epochs} epoch{r.epochs === 1 ? '' : 's'}</span>
+                  </th>
                   <td title={r.params.toLocaleString('en')}>{formatCount(r.params)}</td>
                   <td title={r.multiplyAdds.toLocaleString('en')}>{formatCount(r.multiplyAdds)}{ratio}</td>
                   <td>{r.meanAccuracy === null ? '–' : pct(r.meanAccuracy)}{r.spread !== null && ` ± ${(r.spread * 100).toFixed(1)}`}</td>
                   <td title={r.runs.map((x) => `seed ${x.seed}${x.stopped ? ' (stopped)' : ''}`).join(', ')}>{r.accuracies.length}{r.runs.length > r.accuracies.length ? ` (+${r.runs.length - r.accuracies.length} stopped)` : ''}</td>
-                  <td>{r.meanSeconds.toFixed(1)} s</td>
+                  <td>{r.meanSeconds < 100 ? r.meanSeconds.toFixed(1) : Math.round(r.meanSeconds)} s</td>
                 </tr>
               );
             })}

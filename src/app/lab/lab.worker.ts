@@ -57,15 +57,22 @@ async function run(request: LabRunRequest): Promise<void> {
     const train = balancedSubset(data.train, Math.min(request.trainImages, data.train.count));
     post({ type: 'started', id, trainImages: train.count, testImages: data.test.count, backend });
     let shownAt = 0;
+    // The engine reads the loss back every few batches and repeats the last value in between (the
+    // epoch's mean after an epoch): only a newly read value is sent as a loss, progress goes with NaN.
+    let lastLoss = Number.NaN;
     const result = await trainLab({
       config, width: request.width, epochs: request.epochs, seed: request.seed, train, test: data.test,
-      onEpoch: (r) => post({ type: 'epoch', id, result: r }),
+      onEpoch: (r) => {
+        lastLoss = r.loss;
+        post({ type: 'epoch', id, result: r });
+      },
       onBatch: (p) => {
+        const fresh = Number.isFinite(p.loss) && p.loss !== lastLoss;
         const now = performance.now();
-        if (now - shownAt >= BATCH_INTERVAL_MS || p.batch === p.batches) {
-          shownAt = now;
-          if (Number.isFinite(p.loss)) post({ type: 'batch', id, ...p });
-        }
+        if (!fresh && now - shownAt < BATCH_INTERVAL_MS && p.batch !== p.batches) return;
+        shownAt = now;
+        if (fresh) lastLoss = p.loss;
+        post({ type: 'batch', id, ...p, loss: fresh ? p.loss : Number.NaN });
       },
       shouldStop: () => stopped.has(id),
     });

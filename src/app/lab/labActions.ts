@@ -44,7 +44,7 @@ function fromStored(r: StoredRun): LabRun {
   return {
     id: r.id, config: r.config, width: r.width, seed: r.seed, epochsPlanned: r.epochsPlanned, trainImages: r.trainImages, testImages: r.testImages,
     status: r.stopped ? 'stopped' : 'done', backend: r.backend, params: r.params, multiplyAdds: r.multiplyAdds, epochs: r.epochs,
-    trace: r.epochs.map((e) => ({ x: e.epoch, loss: e.loss })), batch: null, error: null, hasNetwork: false, finishedAt: r.finishedAt, tensors: null,
+    trace: [], batch: null, error: null, hasNetwork: false, finishedAt: r.finishedAt, tensors: null,
   };
 }
 
@@ -116,7 +116,7 @@ function onReply(reply: LabReply): void {
       break;
     case 'batch':
       updateRun(reply.id, (r) => ({
-        trace: [...r.trace, { x: reply.epoch - 1 + reply.batch / reply.batches, loss: reply.loss }],
+        trace: Number.isFinite(reply.loss) ? [...r.trace, { x: reply.epoch - 1 + reply.batch / reply.batches, loss: reply.loss }] : r.trace,
         batch: { epoch: reply.epoch, batch: reply.batch, batches: reply.batches },
       }));
       break;
