@@ -14,6 +14,7 @@ import { initNodeBackend, type NodeBackend } from '../src/node/backend.ts';
 import { parseLabStepFixture, runLabStepCheck, fixtureSpec } from '../src/lab/gradient-check.ts';
 import { labTensors } from '../src/lab/spec.ts';
 import { FIXTURES } from './helpers.ts';
+import { disableLabWasmKernels } from '../src/model/kernels/lab-wasm.ts';
 
 const fixture = (config: string) => parseLabStepFixture(
   readFileSync(path.join(FIXTURES, 'lab', `step_${config}.json`), 'utf8'),
@@ -47,6 +48,23 @@ for (const backend of ['cpu', 'wasm'] as NodeBackend[]) {
     }
   });
 }
+
+describe('lab gradients on wasm without the AssemblyScript kernels (TF.js ops and JavaScript loops)', () => {
+  for (const config of ['vanilla', 's2d3']) {
+    it(`${config} still matches PyTorch`, async () => {
+      await initNodeBackend('wasm');
+      disableLabWasmKernels(true);
+      try {
+        const r = await runLabStepCheck(fixture(config));
+        expect(r.worstGradient).toBeLessThanOrEqual(1e-4);
+        expect(r.worstStep).toBeLessThanOrEqual(1e-5);
+        expect(r.passed).toBe(true);
+      } finally {
+        disableLabWasmKernels(false);
+      }
+    });
+  }
+});
 
 describe('lab gradient check', () => {
   it('fails when the fixture disagrees (a perturbed gradient is caught)', async () => {

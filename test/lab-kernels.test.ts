@@ -6,12 +6,12 @@
  * unsupported attributes with a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { LAB_BACKPROP_KERNELS, registerLabKernels } from '../src/model/kernels/backprop-wasm.ts';
 import { labRandom } from '../src/lab/random.ts';
 import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
-import { labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
+import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
 import { BN_RELU_GRAD, BN_RELU_TRAIN, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
 import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
 import { readFileSync } from 'node:fs';
@@ -85,49 +85,57 @@ describe('registration', () => {
   });
 });
 
-describe('Conv2DBackpropFilter on wasm equals cpu', () => {
-  const cases: [string, number[], number[], Pad][] = [
-    ['3x3 same, 32 px', [2, 32, 32, 3], [3, 3, 3, 8], 'same'],
-    ['3x3 same, odd sizes', [3, 7, 9, 5], [3, 3, 5, 6], 'same'],
-    ['1x1', [2, 6, 6, 4], [1, 1, 4, 3], 'same'],
-    ['5x5 same', [2, 8, 8, 3], [5, 5, 3, 4], 'same'],
-    ['3x3 valid', [2, 8, 10, 3], [3, 3, 3, 4], 'valid'],
-    ['3x3 explicit pad', [1, 6, 6, 2], [3, 3, 2, 3], [[0, 0], [2, 0], [1, 1], [0, 0]]],
-  ];
-  for (const [label, x, f, pad] of cases) {
-    it(label, async () => {
-      const dy = outShape(x, f, pad, false);
-      await compare('Conv2DBackpropFilter', { x: { shape: x, data: values(size(x), 1) }, dy: { shape: dy, data: values(size(dy), 2) } },
-        { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: f });
-    });
-  }
-});
-
-describe('depthwise backprop on wasm equals cpu', () => {
-  const cases: [number, number, number[], Pad][] = [];
-  for (const d of [1, 3, 5, 7]) for (const m of [1, 2]) cases.push([d, m, [2, 9, 8, 5], 'same']);
-  cases.push([3, 4, [1, 6, 7, 3], 'same'], [3, 1, [2, 8, 8, 4], 'valid'], [5, 3, [1, 9, 9, 2], 'valid'], [3, 2, [1, 6, 6, 3], [[0, 0], [1, 2], [0, 1], [0, 0]]]);
-  for (const [d, m, x, pad] of cases) {
-    const f = [d, d, x[3], m];
-    const label = `d = ${d}, multiplier ${m}, x [${x}], pad ${JSON.stringify(pad)}`;
-    it(`filter gradient, ${label}`, async () => {
-      const dy = outShape(x, f, pad, true);
-      await compare('DepthwiseConv2dNativeBackpropFilter', { x: { shape: x, data: values(size(x), 3) }, dy: { shape: dy, data: values(size(dy), 4) } },
-        { strides: [1, 1], dilations: [1, 1], pad, dimRoundingMode: undefined, filterShape: f });
-    });
-    it(`input gradient, ${label}`, async () => {
-      const dy = outShape(x, f, pad, true);
-      await compare('DepthwiseConv2dNativeBackpropInput', { dy: { shape: dy, data: values(size(dy), 5) }, filter: { shape: f, data: values(size(f), 6) } },
-        { strides: [1, 1], dilations: [1, 1], pad, dimRoundingMode: undefined, inputShape: x });
-    });
-  }
-  it('the lab shapes: 16 channels at 32 px, d = 7, multiplier 1', async () => {
-    const x = [4, 32, 32, 16];
-    const f = [7, 7, 16, 1];
-    await compare('DepthwiseConv2dNativeBackpropFilter', { x: { shape: x, data: values(size(x), 7) }, dy: { shape: x, data: values(size(x), 8) } },
-      { strides: [1, 1], dilations: [1, 1], pad: 'same', dimRoundingMode: undefined, filterShape: f });
+for (const fallback of [false, true]) {
+  const mode = fallback ? ' (JavaScript fallback, no AssemblyScript module)' : '';
+  describe(`Conv2DBackpropFilter on wasm equals cpu${mode}`, () => {
+    beforeAll(() => disableLabWasmKernels(fallback));
+    afterAll(() => disableLabWasmKernels(false));
+    const cases: [string, number[], number[], Pad][] = [
+      ['3x3 same, 32 px', [2, 32, 32, 3], [3, 3, 3, 8], 'same'],
+      ['3x3 same, odd sizes', [3, 7, 9, 5], [3, 3, 5, 6], 'same'],
+      ['1x1', [2, 6, 6, 4], [1, 1, 4, 3], 'same'],
+      ['5x5 same', [2, 8, 8, 3], [5, 5, 3, 4], 'same'],
+      ['3x3 valid', [2, 8, 10, 3], [3, 3, 3, 4], 'valid'],
+      ['3x3 explicit pad', [1, 6, 6, 2], [3, 3, 2, 3], [[0, 0], [2, 0], [1, 1], [0, 0]]],
+    ];
+    for (const [label, x, f, pad] of cases) {
+      it(label, async () => {
+        const dy = outShape(x, f, pad, false);
+        await compare('Conv2DBackpropFilter', { x: { shape: x, data: values(size(x), 1) }, dy: { shape: dy, data: values(size(dy), 2) } },
+          { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: f });
+      });
+    }
   });
-});
+
+  describe(`depthwise backprop on wasm equals cpu${mode}`, () => {
+    beforeAll(() => disableLabWasmKernels(fallback));
+    afterAll(() => disableLabWasmKernels(false));
+    const cases: [number, number, number[], Pad][] = [];
+    for (const d of [1, 3, 5, 7]) for (const m of [1, 2]) cases.push([d, m, [2, 9, 8, 5], 'same']);
+    cases.push([3, 4, [1, 6, 7, 3], 'same'], [3, 1, [2, 8, 8, 4], 'valid'], [5, 3, [1, 9, 9, 2], 'valid'], [3, 2, [1, 6, 6, 3], [[0, 0], [1, 2], [0, 1], [0, 0]]]);
+    for (const [d, m, x, pad] of cases) {
+      const f = [d, d, x[3], m];
+      const label = `d = ${d}, multiplier ${m}, x [${x}], pad ${JSON.stringify(pad)}`;
+      it(`filter gradient, ${label}`, async () => {
+        const dy = outShape(x, f, pad, true);
+        await compare('DepthwiseConv2dNativeBackpropFilter', { x: { shape: x, data: values(size(x), 3) }, dy: { shape: dy, data: values(size(dy), 4) } },
+          { strides: [1, 1], dilations: [1, 1], pad, dimRoundingMode: undefined, filterShape: f });
+      });
+      it(`input gradient, ${label}`, async () => {
+        const dy = outShape(x, f, pad, true);
+        await compare('DepthwiseConv2dNativeBackpropInput', { dy: { shape: dy, data: values(size(dy), 5) }, filter: { shape: f, data: values(size(f), 6) } },
+          { strides: [1, 1], dilations: [1, 1], pad, dimRoundingMode: undefined, inputShape: x });
+      });
+    }
+    it('the lab shapes: 16 channels at 32 px, d = 7, multiplier 1', async () => {
+      const x = [4, 32, 32, 16];
+      const f = [7, 7, 16, 1];
+      await compare('DepthwiseConv2dNativeBackpropFilter', { x: { shape: x, data: values(size(x), 7) }, dy: { shape: x, data: values(size(x), 8) } },
+        { strides: [1, 1], dilations: [1, 1], pad: 'same', dimRoundingMode: undefined, filterShape: f });
+    });
+  });
+
+}
 
 describe('unsupported attributes', () => {
   it('a stride or dilation other than 1 is a clear error', async () => {

@@ -10,6 +10,7 @@ import { makeBatch } from './augment.ts';
 import { torchToTfLayout, tfToTorchLayout } from './params.ts';
 import { labNetwork, labTensors, parseLabConfig } from './spec.ts';
 import { LabTrainer } from './train.ts';
+import { prepareLabWasmKernels } from '../model/kernels/lab-wasm.ts';
 import type { LabNetworkSpec, LabTensorSpec } from './types.ts';
 
 export interface LabStepFixture {
@@ -116,6 +117,7 @@ export async function runLabStepCheck(f: LabStepFixture): Promise<LabGradientRep
   const spec = fixtureSpec(f);
   const tensors = labTensors(spec);
   const byName = new Map(tensors.map((t) => [t.name, t]));
+  await prepareLabWasmKernels();
   const trainer = new LabTrainer(spec, fixtureValues(f));
   const { x, labels } = fixtureBatch(f);
   try {

@@ -15,6 +15,7 @@ import { labPermutation, labRandom } from './random.ts';
 import { BN_MOMENTUM, labNetwork, labTensors } from './spec.ts';
 import { labCost } from '../model/cost.ts';
 import { registerLabKernels } from '../model/kernels/backprop-wasm.ts';
+import { prepareLabWasmKernels } from '../model/kernels/lab-wasm.ts';
 import type { EpochResult, LabData, LabNetworkSpec, LabRunOptions, LabRunResult, TrainedLabNetwork } from './types.ts';
 
 export const LAB_BATCH = 64;
@@ -179,6 +180,7 @@ export async function trainLab(opts: LabRunOptions): Promise<LabRunResult> {
   }
   const spec = labNetwork(opts.config, { width: opts.width, classes });
   const cost = labCost(spec);
+  await prepareLabWasmKernels();
   const trainer = new LabTrainer(spec, initLabValues(spec, opts.seed));
   const shuffle = labRandom(opts.seed, 2);
   const augment = opts.augment === false ? null : labRandom(opts.seed, 3);

@@ -25,21 +25,41 @@ interface WasmBackendMemory {
 
 let compiled: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<object, LabWasmKernels | null>();
+let disabled = false;
+
+const moduleBytes = () => Uint8Array.from(atob(LAB_KERNELS_WASM), (ch) => ch.charCodeAt(0));
 
 function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      const bytes = Uint8Array.from(atob(LAB_KERNELS_WASM), (ch) => ch.charCodeAt(0));
-      compiled = new WebAssembly.Module(bytes); // 4 KB: small enough to compile synchronously anywhere
+      // Synchronous compilation: fine in Node and in workers; a page's main thread may refuse a
+      // module over 4 KB, hence prepareLabWasmKernels() (async) before training.
+      compiled = new WebAssembly.Module(moduleBytes());
     } catch {
-      compiled = null;
+      return null; // not cached: prepareLabWasmKernels may still compile it
     }
   }
   return compiled;
 }
 
+/** Compiles the module asynchronously (allowed everywhere); call before training. */
+export async function prepareLabWasmKernels(): Promise<void> {
+  if (compiled !== undefined) return;
+  try {
+    compiled = await WebAssembly.compile(moduleBytes());
+  } catch {
+    compiled = null;
+  }
+}
+
+/** Tests only: make labKernelsFor return null, so the TF.js-op / JavaScript fallbacks run. */
+export function disableLabWasmKernels(value: boolean): void {
+  disabled = value;
+}
+
 /** The kernels bound to this wasm backend's memory, or null. */
 export function labKernelsFor(backend: object): LabWasmKernels | null {
+  if (disabled) return null;
   const cached = instances.get(backend);
   if (cached !== undefined) return cached;
   let out: LabWasmKernels | null = null;
