@@ -59,7 +59,7 @@ export function LabPanel() {
           <LabQueue />
         </div>
         <section className="lab-box lab-watch" aria-labelledby="lab-chart-heading">
-          <h3 id="lab-chart-heading">Loss and accuracy, live</h3>
+          <h2 id="lab-chart-heading">Loss and accuracy, live</h2>
           <LabChart runs={runs} />
         </section>
       </div>

@@ -72,7 +72,7 @@ export function LabQueue() {
   const shown = finished.slice(-SHOWN_FINISHED).reverse();
   return (
     <section className="lab-box lab-queue" aria-labelledby="lab-queue-heading" data-testid="lab-queue" data-queued={active.length}>
-      <h3 id="lab-queue-heading">Runs</h3>
+      <h2 id="lab-queue-heading">Runs</h2>
       {runs.length === 0 && <p className="hint">No run yet: queue one above. Runs train one after another in the background; the other tabs keep working.</p>}
       <ol className="lab-runs">
         {[...active, ...shown].map((r) => <RunItem key={r.id} run={r} index={runs.indexOf(r)} />)}

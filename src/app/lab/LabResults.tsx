@@ -13,8 +13,8 @@ export function LabResults() {
   const vanillaOf = (r: (typeof rows)[number]) => rows.find((v) => v.config === 'vanilla' && v.width === r.width && v.trainImages === r.trainImages && v.epochs === r.epochs);
   return (
     <section className="lab-box lab-results" aria-labelledby="lab-results-heading">
-      <h3 id="lab-results-heading">Results</h3>
-      <div className="lab-table-wrap">
+      <h2 id="lab-results-heading">Results</h2>
+      <div className="lab-table-wrap" tabIndex={0} role="region" aria-label="Results table">
         <table className="lab-table" data-testid="lab-results" data-rows={rows.length} data-runs={runs.length}>
           <caption>
             Test accuracy after the last epoch on the 2,000 test images (mean ± standard deviation over seeds where there are several);

@@ -56,7 +56,7 @@ export function LabSetup() {
 
   return (
     <section className="lab-box lab-setup" aria-labelledby="lab-setup-heading">
-      <h3 id="lab-setup-heading">Plan a run</h3>
+      <h2 id="lab-setup-heading">Plan a run</h2>
       <div className="lab-fields">
         <label>Network
           <select data-testid="lab-kind" value={kind} onChange={(e) => setKind(e.target.value as 'vanilla' | 'ghost')}>

@@ -2,7 +2,7 @@
 export function LabText() {
   return (
     <section className="lab-box lab-text" data-testid="lab-text" aria-labelledby="lab-text-heading">
-      <h3 id="lab-text-heading">Does a Ghost network lose accuracy? Train one and see</h3>
+      <h2 id="lab-text-heading">Does a Ghost network lose accuracy? Train one and see</h2>
       <p>
         The paper's evidence: on CIFAR-10, VGG-16 with Ghost modules reached 93.7% against the ordinary VGG-16's 93.6%, at about half
         the multiply-adds. Here a small version of that experiment trains in your browser: queue the ordinary network and its Ghost twins,
