@@ -211,9 +211,9 @@ function report(): void {
     const ips = g.map((r) => mean(r.epochs.slice(1).map((e) => e.imagesPerSecond)));
     const r = g[0];
     const name = r.config === 'vanilla' ? 'ordinary (vanilla)' : `Ghost s=${r.s} d=${r.d}`;
-    return `| ${name} | ${r.params.toLocaleString('en-US')} | ${(r.multiplyAdds / 1e6).toFixed(1)} M | ${mean(acc).toFixed(1)} ± ${sd(acc).toFixed(1)} | ${acc.map((a) => a.toFixed(1)).join(', ')} | ${g.map((x) => x.seed).join(', ')} | ${(mean(secs) / 60).toFixed(1)} min | ${Math.round(mean(ips))} |`;
+    return `| ${name} | ${r.params.toLocaleString('en-US')} | ${(r.multiplyAdds / 1e6).toFixed(1)} M | ${mean(acc).toFixed(1)}${acc.length > 1 ? ` ± ${sd(acc).toFixed(1)}` : ' (one seed)'} | ${acc.map((a) => a.toFixed(1)).join(', ')} | ${g.map((x) => x.seed).join(', ')} | ${(mean(secs) / 60).toFixed(1)} min | ${Math.round(mean(ips))} |`;
   };
-  const header = '| configuration | parameters | multiply-adds | test accuracy % (mean ± sd) | per seed | seeds | training time (mean) | images/s |\n|---|---:|---:|---:|---|---|---:|---:|';
+  const header = '| configuration | parameters | multiply-adds | test accuracy % (mean ± sd) | per seed | seeds | training time (mean, wall-clock) | images/s (wall-clock) |\n|---|---:|---:|---:|---|---|---:|---:|';
   const first = runs[0];
   console.log(`${runs.length} runs; ${first.trainImages} training and ${first.testImages} test images, ${first.epochs.length} epochs, width ${first.width}, ${first.backend} in Node ${first.node}.\n`);
   console.log(`Table 1 at browser scale: s = 2, d varies\n\n${header}\n${rowsOf((r) => r.config === 'vanilla' || r.s === 2).map(line).join('\n')}\n`);
