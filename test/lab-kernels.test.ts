@@ -12,7 +12,7 @@ import { LAB_BACKPROP_KERNELS, registerLabKernels } from '../src/model/kernels/b
 import { labRandom } from '../src/lab/random.ts';
 import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
 import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
-import { BN_RELU_GRAD, BN_RELU_TRAIN, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
 import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
 import { readFileSync } from 'node:fs';
 
@@ -240,6 +240,29 @@ describe('Ghost concat / split on wasm', () => {
     expect(Array.from(await da.data())).toEqual(Array.from(await wantDa.data()));
     expect(Array.from(await db.data())).toEqual(Array.from(await wantDb.data()));
     [a, b, dy, out, da, db, want, wantDa, wantDb].forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('filter flip and average-pool gradient on wasm', () => {
+  it('equal reverse + transpose and a broadcast', async () => {
+    await initNodeBackend('wasm');
+    const before = tf.memory().numTensors;
+    const filter = tf.tensor(values(3 * 5 * 4 * 6, 31), [3, 5, 4, 6]);
+    const dy = tf.tensor(values(3 * 7, 32), [3, 7]);
+    const flipped = tf.engine().runKernel(FLIP_FILTER, { filter }) as tf.Tensor;
+    const grad = tf.engine().runKernel(GAP_GRAD, { dy }, { h: 4, w: 5 }) as tf.Tensor;
+    const [wantFlip, wantGrad] = tf.tidy(() => [
+      tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]),
+      tf.broadcastTo(tf.reshape(tf.div(dy, 20), [3, 1, 1, 7]), [3, 4, 5, 7]),
+    ]);
+    expect(flipped.shape).toEqual([3, 5, 6, 4]);
+    expect(Array.from(await flipped.data())).toEqual(Array.from(await wantFlip.data()));
+    expect(grad.shape).toEqual([3, 4, 5, 7]);
+    const g = await grad.data();
+    const w = await wantGrad.data();
+    for (let i = 0; i < w.length; i++) expect(Math.abs(g[i] - w[i])).toBeLessThanOrEqual(1e-7 * Math.abs(w[i]) + 1e-12);
+    [filter, dy, flipped, grad, wantFlip, wantGrad].forEach((t) => t.dispose());
     expect(tf.memory().numTensors).toBe(before);
   });
 });

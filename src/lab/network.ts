@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON, CIFAR_MEAN, CIFAR_STD } from './spec.ts';
 import type { LabNetworkSpec } from './types.ts';
-import { BN_RELU_GRAD, BN_RELU_TRAIN, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
+import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
 
 export type LabTensors = ReadonlyMap<string, tf.Tensor>;
 
@@ -181,7 +181,8 @@ function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[]):
 function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[]): tf.Tensor4D {
   const [kh, kw] = filter.shape;
   if (tf.getBackend() === 'wasm' && kh % 2 === 1 && kw % 2 === 1) {
-    return tf.conv2d(dy, tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
+    const flipped = bnReluFused() ? tf.engine().runKernel(FLIP_FILTER, { filter }) as tf.Tensor4D : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(dy, flipped, 1, 'same');
   }
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
@@ -268,7 +269,9 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
     } else if (l.type === 'gap') {
       const [n, h, w, c] = x.shape as [number, number, number, number];
       x = tf.mean(x, [1, 2]);
-      tape.push((dy) => tf.broadcastTo(tf.reshape(tf.div(dy, h * w), [n, 1, 1, c]), [n, h, w, c]));
+      tape.push((dy) => bnReluFused()
+        ? tf.engine().runKernel(GAP_GRAD, { dy }, { h, w }) as tf.Tensor4D
+        : tf.broadcastTo(tf.reshape(tf.div(dy, h * w), [n, 1, 1, c]), [n, h, w, c]));
     } else {
       const feats = x as tf.Tensor2D;
       const w = need(tensors, 'classifier.weight') as tf.Tensor2D;

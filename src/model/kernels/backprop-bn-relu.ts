@@ -110,12 +110,42 @@ function ghostSplit({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   return [da, db];
 }
 
+export const GAP_GRAD = 'LabGapGrad';
+export const FLIP_FILTER = 'LabFlipFilter';
+
+/** Global-average-pool gradient: input dy [n, c]; attributes h, w; output [n, h, w, c] = dy / (h w) at every pixel. */
+function gapGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { dy } = inputs as Record<string, tf.TensorInfo>;
+  const { h, w } = attrs as { h: number; w: number };
+  const [n, c] = dy.shape;
+  const dx = b.makeOutput([n, h, w, c], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.gapGrad(at(dy), at(dx), n, h * w, c, 1 / (h * w));
+  return dx;
+}
+
+/** A conv filter [kh, kw, i, o] rotated by 180 degrees with in/out swapped: [kh, kw, o, i] (the filter of the input gradient). */
+function flipFilter({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
+  const b = backend as WasmBackend;
+  const k = kernels(backend);
+  const { filter } = inputs as Record<string, tf.TensorInfo>;
+  const [kh, kw, ci, co] = filter.shape;
+  const out = b.makeOutput([kh, kw, co, ci], 'float32');
+  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  k.flipFilter(at(filter), at(out), kh, kw, ci, co);
+  return out;
+}
+
 /** Registers the lab's fused training kernels for wasm (once). */
 export function registerBnReluKernels(): void {
   if (!tf.getKernel(BN_RELU_TRAIN, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_TRAIN, backendName: 'wasm', kernelFunc: trainForward as unknown as tf.KernelFunc });
   if (!tf.getKernel(BN_RELU_GRAD, 'wasm')) tf.registerKernel({ kernelName: BN_RELU_GRAD, backendName: 'wasm', kernelFunc: trainBackward as unknown as tf.KernelFunc });
   if (!tf.getKernel(GHOST_CONCAT, 'wasm')) tf.registerKernel({ kernelName: GHOST_CONCAT, backendName: 'wasm', kernelFunc: ghostConcat as unknown as tf.KernelFunc });
   if (!tf.getKernel(GHOST_SPLIT, 'wasm')) tf.registerKernel({ kernelName: GHOST_SPLIT, backendName: 'wasm', kernelFunc: ghostSplit as unknown as tf.KernelFunc });
+  if (!tf.getKernel(GAP_GRAD, 'wasm')) tf.registerKernel({ kernelName: GAP_GRAD, backendName: 'wasm', kernelFunc: gapGrad as unknown as tf.KernelFunc });
+  if (!tf.getKernel(FLIP_FILTER, 'wasm')) tf.registerKernel({ kernelName: FLIP_FILTER, backendName: 'wasm', kernelFunc: flipFilter as unknown as tf.KernelFunc });
   if (!tf.getKernel(MAX_POOL2_GRAD, 'wasm')) tf.registerKernel({ kernelName: MAX_POOL2_GRAD, backendName: 'wasm', kernelFunc: maxPool2Grad as unknown as tf.KernelFunc });
 }
 

@@ -16,6 +16,8 @@ export interface LabWasmKernels {
   depthwiseFilterGrad(x: Addr, dy: Addr, dw: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
   concatChannels(a: Addr, b: Addr, out: Addr, pixels: number, ca: number, cb: number, nb: number): void;
   splitChannels(dy: Addr, da: Addr, db: Addr, pixels: number, ca: number, cb: number, nb: number): void;
+  gapGrad(dy: Addr, dx: Addr, n: number, p: number, c: number, scale: number): void;
+  flipFilter(src: Addr, dst: Addr, kh: number, kw: number, ci: number, co: number): void;
   depthwiseInputGrad(dy: Addr, wgt: Addr, dx: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
 }
 

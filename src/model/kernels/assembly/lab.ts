@@ -298,3 +298,30 @@ export function splitChannels(dy: usize, da: usize, db: usize, pixels: i32, ca: 
     memory.copy(db + f(p * cb), dy + f(p * oc + ca), f(nb));
   }
 }
+
+/** Global-average-pool gradient: dx[b, q, k] = dy[b, k] * scale for every pixel q of p. */
+export function gapGrad(dy: usize, dx: usize, n: i32, p: i32, c: i32, scale: f32): void {
+  const c4 = c & ~3;
+  const s4 = f32x4.splat(scale);
+  for (let b = 0; b < n; b++) {
+    const g = dy + f(b * c);
+    const first = dx + f(b * p * c);
+    let k = 0;
+    for (; k < c4; k += 4) v128.store(first + f(k), f32x4.mul(v128.load(g + f(k)), s4));
+    for (; k < c; k++) store<f32>(first + f(k), load<f32>(g + f(k)) * scale);
+    for (let q = 1; q < p; q++) memory.copy(first + f(q * c), first, f(c));
+  }
+}
+
+/** The filter of a convolution's input gradient: dst[ky, kx, o, i] = src[kh - 1 - ky, kw - 1 - kx, i, o]. */
+export function flipFilter(src: usize, dst: usize, kh: i32, kw: i32, ci: i32, co: i32): void {
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const s = src + f(((kh - 1 - ky) * kw + (kw - 1 - kx)) * ci * co);
+      const d = dst + f((ky * kw + kx) * ci * co);
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++) store<f32>(d + f(o * ci + i), load<f32>(s + f(i * co + o)));
+      }
+    }
+  }
+}
