@@ -14,6 +14,7 @@ export const OPTIONS = {
   top: { type: 'string' },
   json: { type: 'boolean' },
   float16: { type: 'boolean' },
+  quantize: { type: 'string' },
   labels: { type: 'string' },
   shape: { type: 'string' },
   tensor: { type: 'string', multiple: true },

@@ -10,6 +10,7 @@ export { formatWidth };
 import { countParameters, storedParameters } from '../model/parameters.ts';
 import { IMAGENET_CENTER_CROP, PREPROCESSING, type CropRule } from '../model/preprocess.ts';
 import { sha256Hex } from '../model/sha256.ts';
+import { QUANTIZE_FORMATS, isQuantizedTensor, quantizeChannels, quantizeTensor, type ChannelQuantization, type QuantizeFormat, type WeightStorage } from '../model/quantization.ts';
 import { parseCheckpoint, validateGhostNet } from './checkpoint.ts';
 
 export const CONVERTER_VERSION = 'ghostnet-browser converter 1';
@@ -17,6 +18,11 @@ export const CONVERTER_VERSION = 'ghostnet-browser converter 1';
 export interface ConvertOptions {
   /** Store weights as float16 (half the size; logits within a few hundredths). */
   readonly float16?: boolean;
+  /**
+   * Store the convolutions and the classifier as uint8 (a quarter of the size; src/model/quantization.ts):
+   * TF.js's per-tensor quantization, or one scale and min per output channel. Not with `float16`.
+   */
+  readonly quantize?: QuantizeFormat;
   /** Name of the source file, recorded in the provenance. */
   readonly sourceName?: string;
   /** Display name; derived from width and classes when absent. */
@@ -86,15 +92,33 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   const { spec, width, numClasses } = validateGhostNet(parsed.tensors);
   const wnids = parsed.metadata.classes?.split(',');
   const classes = defaultClasses(numClasses, wnids);
-  const storage = options.float16 ? 'float16' : 'float32';
+  if (options.float16 && options.quantize) throw new Error('float16 and uint8 quantization are two storage formats: choose one');
+  if (options.quantize && !QUANTIZE_FORMATS.includes(options.quantize)) throw new Error(`unknown quantization "${String(options.quantize)}" (expected ${QUANTIZE_FORMATS.join(' or ')})`);
+  const storage: WeightStorage = options.quantize ?? (options.float16 ? 'float16' : 'float32');
   progress(0.6, 'packing');
   const params = storedParameters(spec);
   const parts: Uint8Array[] = [];
+  const channels: Record<string, ChannelQuantization> = {};
   const weightSpecs: tfio.WeightsManifestEntry[] = params.map((p) => {
     const values = parsed.tensors.get(p.name)!.values;
-    parts.push(options.float16 ? new Uint8Array(toFloat16Bits(values).buffer) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     const entry: tfio.WeightsManifestEntry = { name: p.name, shape: [...p.shape], dtype: 'float32' };
-    if (options.float16) entry.quantization = { dtype: 'float16' };
+    if (options.quantize && isQuantizedTensor(p.shape)) {
+      if (options.quantize === 'uint8') {
+        const q = quantizeTensor(values);
+        parts.push(q.bytes);
+        entry.quantization = { dtype: 'uint8', scale: q.scale, min: q.min };
+      } else {
+        const q = quantizeChannels(values, p.shape[0]);
+        parts.push(q.bytes);
+        channels[p.name] = q.channel;
+        entry.quantization = { dtype: 'uint8', scale: 1, min: 0 };
+      }
+    } else if (options.float16 || options.quantize) {
+      parts.push(new Uint8Array(toFloat16Bits(values).buffer));
+      entry.quantization = { dtype: 'float16' };
+    } else {
+      parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
     return entry;
   });
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
@@ -114,6 +138,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     crop: options.crop !== undefined ? options.crop : numClasses === 1000 ? IMAGENET_CENTER_CROP : null,
     normalization: { mean: [...PREPROCESSING.mean], std: [...PREPROCESSING.std] },
     storage,
+    ...(storage === 'uint8-per-channel' ? { quantization: { axis: 0 as const, channels } } : {}),
     parameters: countParameters(params),
     provenance: {
       source: options.sourceName ?? 'checkpoint',

@@ -5,6 +5,7 @@
  */
 import type { ClassInfo } from './classes/index.ts';
 import { checkCrop, type CenterCrop } from './preprocess.ts';
+import type { PerChannelRecord, WeightStorage } from './quantization.ts';
 
 export const MODEL_FORMAT = 'ghostnet-tfjs-weights';
 export const MODEL_FORMAT_VERSION = 1;
@@ -35,7 +36,10 @@ export interface GhostNetMetadata {
    */
   readonly crop?: CenterCrop | null;
   readonly normalization: { readonly mean: readonly number[]; readonly std: readonly number[] };
-  readonly storage: 'float32' | 'float16';
+  /** How the weights are stored (src/model/quantization.ts): float32, float16, uint8 or uint8-per-channel. */
+  readonly storage: WeightStorage;
+  /** `uint8-per-channel` only: each quantized weight's per-output-channel scale and min. */
+  readonly quantization?: PerChannelRecord;
   /** Trainable parameters (excluding BatchNorm statistics). */
   readonly parameters: number;
   readonly provenance: Provenance;

@@ -16,6 +16,7 @@ import { LAB_ARCHITECTURE, labMetadataFromArtifacts } from '../lab/model-folder.
 import { pairSimilarities } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
 import { sha256Hex } from './sha256.ts';
+import { checkWeightManifest, dequantizeChannels } from './quantization.ts';
 
 export type { GhostNetMetadata } from './format.ts';
 export type { CenterCrop, CropRule, PixelBuffer } from './preprocess.ts';
@@ -333,9 +334,11 @@ async function readArtifacts(source: ModelSource, options: { onProgress?: (fract
 async function ghostNetFrom(userDefinedMetadata: unknown, weightSpecs: tf.io.WeightsManifestEntry[], weightData: tf.io.WeightData): Promise<GhostNetModel> {
   const metadata = metadataFromArtifacts(userDefinedMetadata);
   const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
+  checkWeightManifest(metadata.storage, metadata.quantization, weightSpecs, bytes.byteLength);
   const weightsSha256 = await sha256Hex(bytes);
   const weights = tf.io.decodeWeights(bytes, weightSpecs);
   try {
+    if (metadata.storage === 'uint8-per-channel') dequantizeChannels(weights, metadata.quantization);
     return new GhostNetModel(metadata, weights, weightsSha256);
   } finally {
     tf.dispose(Object.values(weights));

@@ -1,14 +1,18 @@
 import { convertFile, writeModelDir } from '../../node/model-files.ts';
 import { formatWidth } from '../../convert/convert.ts';
+import { QUANTIZE_FORMATS, type QuantizeFormat } from '../../model/quantization.ts';
 import { UsageError, print, type Command } from '../common.ts';
 
 export const convert: Command = {
-  usage: 'convert <checkpoint> <out-dir> [--float16]',
+  usage: 'convert <checkpoint> <out-dir> [--float16 | --quantize uint8|uint8-per-channel]',
   async run({ positionals: pos, values: v }) {
     if (pos.length !== 2) throw new UsageError('convert needs <checkpoint> <out-dir>');
     const [src, out] = pos;
     const t0 = performance.now();
-    const model = await convertFile(src, { float16: v.float16 });
+    const quantize = v.quantize as QuantizeFormat | undefined;
+    if (quantize !== undefined && !QUANTIZE_FORMATS.includes(quantize)) throw new UsageError(`--quantize must be ${QUANTIZE_FORMATS.join(' or ')}, got "${quantize}"`);
+    if (quantize && v.float16) throw new UsageError('--float16 and --quantize are two storage formats: give one of them');
+    const model = await convertFile(src, { float16: v.float16, quantize });
     await writeModelDir(model, out);
     const ms = performance.now() - t0;
     const m = model.metadata;
