@@ -1,5 +1,7 @@
 /** The results in the paper's form (configuration, parameters, multiply-adds, test accuracy, time), with CSV / JSON export. */
 import { formatCount } from '../explain/format.ts';
+import { SETTINGS } from '../settings.ts';
+import { useMediaQuery } from '../useMediaQuery.ts';
 import { exportResults, finishedRuns } from './labActions.ts';
 import { useLab } from './labState.ts';
 import { configLabel, resultRows } from './results.ts';
@@ -7,6 +9,7 @@ import { configLabel, resultRows } from './results.ts';
 const pct = (a: number) => `${(a * 100).toFixed(1)}%`;
 
 export function LabResults() {
+  const narrow = useMediaQuery(SETTINGS.layout.narrowQuery);
   useLab((s) => s.runs);
   const runs = finishedRuns();
   const rows = resultRows(runs);
@@ -14,13 +17,9 @@ export function LabResults() {
   return (
     <section className="lab-box lab-results" aria-labelledby="lab-results-heading">
       <h2 id="lab-results-heading">Results</h2>
-      <div className="lab-table-wrap" tabIndex={0} role="region" aria-label="Results table">
-        <table className="lab-table" data-testid="lab-results" data-rows={rows.length} data-runs={runs.length}>
-          <caption>
-            Test accuracy after the last epoch on the 2,000 test images (mean ± standard deviation over seeds where there are several);
-            multiply-adds per 32 x 32 image, with their share of the ordinary network's; time: training seconds per run. A stopped run
-            counts for time only.
-          </caption>
+      {/* Wide screens: the table may scroll sideways, so its wrapper takes focus (keyboard scrolling); phones show cards. */}
+      <div className="lab-table-wrap" tabIndex={narrow ? undefined : 0} role="region" aria-label="Results table">
+        <table className="lab-table" aria-describedby="lab-table-note" data-testid="lab-results" data-rows={rows.length} data-runs={runs.length}>
           <thead>
             <tr>
               <th scope="col">Configuration</th>
@@ -45,17 +44,22 @@ export function LabResults() {
                     {configLabel(r.config)}
                     <span className="lab-config-detail">width {r.width}x · {r.trainImages.toLocaleString('en')} images · {r.epochs} epoch{r.epochs === 1 ? '' : 's'}</span>
                   </th>
-                  <td title={r.params.toLocaleString('en')}>{formatCount(r.params)}</td>
-                  <td title={r.multiplyAdds.toLocaleString('en')}>{formatCount(r.multiplyAdds)}{ratio}</td>
-                  <td>{r.meanAccuracy === null ? '–' : pct(r.meanAccuracy)}{r.spread !== null && ` ± ${(r.spread * 100).toFixed(1)}`}</td>
-                  <td title={r.runs.map((x) => `seed ${x.seed}${x.stopped ? ' (stopped)' : ''}`).join(', ')}>{r.accuracies.length}{r.runs.length > r.accuracies.length ? ` (+${r.runs.length - r.accuracies.length} stopped)` : ''}</td>
-                  <td>{r.meanSeconds < 100 ? r.meanSeconds.toFixed(1) : Math.round(r.meanSeconds)} s</td>
+                  <td data-label="Parameters" title={r.params.toLocaleString('en')}>{formatCount(r.params)}</td>
+                  <td data-label="Multiply-adds" title={r.multiplyAdds.toLocaleString('en')}>{formatCount(r.multiplyAdds)}{ratio}</td>
+                  <td data-label="Test accuracy">{r.meanAccuracy === null ? '–' : pct(r.meanAccuracy)}{r.spread !== null && ` ± ${(r.spread * 100).toFixed(1)}`}</td>
+                  <td data-label="Seeds" title={r.runs.map((x) => `seed ${x.seed}${x.stopped ? ' (stopped)' : ''}`).join(', ')}>{r.accuracies.length}{r.runs.length > r.accuracies.length ? ` (+${r.runs.length - r.accuracies.length} stopped)` : ''}</td>
+                  <td data-label="Time">{r.meanSeconds < 100 ? r.meanSeconds.toFixed(1) : Math.round(r.meanSeconds)} s</td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       </div>
+      <p className="hint lab-table-note" id="lab-table-note">
+        Test accuracy after the last epoch on the 2,000 test images (mean ± standard deviation over seeds where there are several);
+        multiply-adds per 32 x 32 image, with their share of the ordinary network's; time: training seconds per run. A stopped run
+        counts for time only.
+      </p>
       <div className="lab-actions">
         <button type="button" data-testid="lab-export-csv" disabled={runs.length === 0} onClick={() => exportResults('csv')}>Export CSV</button>
         <button type="button" data-testid="lab-export-json" disabled={runs.length === 0} onClick={() => exportResults('json')}>Export JSON</button>
