@@ -140,6 +140,8 @@ test('phone: one row of header (the model as a chip, a settings button); the set
   await open.tap();
   const sheet = page.getByRole('dialog', { name: 'Settings' });
   await expect(sheet).toBeVisible();
+  // Modal: the page behind it is inert until it closes.
+  expect(await sheet.evaluate((d) => d.matches(':modal'))).toBe(true);
   await expect(page.getByTestId('settings-close')).toBeFocused();
   for (const id of ['size-select', 'backend-select', 'backend-indicator', 'imagenet-download', 'diagnostics']) await expect(sheet.getByTestId(id), id).toBeVisible();
   await expect(sheet.getByTestId('size-select')).toHaveAccessibleName(/^Input size/);
