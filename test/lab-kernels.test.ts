@@ -1,14 +1,15 @@
 /**
  * The wasm backprop kernels (src/model/kernels/backprop-wasm.ts: Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput) equal the cpu
- * backend's kernels for several shapes (depthwise d = 1, 3, 5, 7, channel multipliers 1-4, 'same',
+ * backend's kernels for several shapes (the conv filter gradient's im2col + GEMM, whole and in chunks of
+ * images, and its convolution fallback; depthwise d = 1, 3, 5, 7, channel multipliers 1-4, 'same',
  * 'valid' and explicit padding), are registered only where the wasm backend has none, and reject
  * unsupported attributes with a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
-import { LAB_BACKPROP_KERNELS, registerLabKernels } from '../src/model/kernels/backprop-wasm.ts';
+import { LAB_BACKPROP_KERNELS, registerLabKernels, setIm2colLimitBytes } from '../src/model/kernels/backprop-wasm.ts';
 import { labRandom } from '../src/lab/random.ts';
 import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
 import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
@@ -97,6 +98,8 @@ for (const fallback of [false, true]) {
       ['5x5 same', [2, 8, 8, 3], [5, 5, 3, 4], 'same'],
       ['3x3 valid', [2, 8, 10, 3], [3, 3, 3, 4], 'valid'],
       ['3x3 explicit pad', [1, 6, 6, 2], [3, 3, 2, 3], [[0, 0], [2, 0], [1, 1], [0, 0]]],
+      ['3x3 same, a lab layer (16 px, 16 -> 32 channels)', [2, 16, 16, 16], [3, 3, 16, 32], 'same'],
+      ['3x3 same, width 5 (SIMD row copy and its tail)', [2, 5, 5, 3], [3, 3, 3, 4], 'same'],
     ];
     for (const [label, x, f, pad] of cases) {
       it(label, async () => {
@@ -104,6 +107,24 @@ for (const fallback of [false, true]) {
         await compare('Conv2DBackpropFilter', { x: { shape: x, data: values(size(x), 1) }, dy: { shape: dy, data: values(size(dy), 2) } },
           { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: f });
       });
+    }
+    if (!fallback) {
+      // the im2col + GEMM path cut into chunks of images (a small buffer limit), the partial products summed
+      for (const [label, x, f, pad, imagesPerChunk] of [
+        ['chunks of 3 of 7 images, 3x3 same', [7, 6, 9, 5], [3, 3, 5, 4], 'same', 3],
+        ['one image a chunk, 3x3 valid', [4, 8, 7, 3], [3, 3, 3, 2], 'valid', 1],
+      ] as [string, number[], number[], Pad, number][]) {
+        it(label, async () => {
+          const dy = outShape(x, f, pad, false);
+          const previous = setIm2colLimitBytes(f[0] * f[1] * f[2] * dy[1] * dy[2] * 4 * imagesPerChunk);
+          try {
+            await compare('Conv2DBackpropFilter', { x: { shape: x, data: values(size(x), 3) }, dy: { shape: dy, data: values(size(dy), 4) } },
+              { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: f });
+          } finally {
+            setIm2colLimitBytes(previous);
+          }
+        });
+      }
     }
   });
 

@@ -13,6 +13,8 @@ export interface LabWasmKernels {
   maxPool2Grad(x: Addr, dy: Addr, dx: Addr, n: number, h: number, w: number, c: number): void;
   transposeOuterInner(src: Addr, dst: Addr, a: number, p: number, c: number): void;
   swapOuter(src: Addr, dst: Addr, a: number, p: number, d: number): void;
+  im2colT(x: Addr, xt: Addr, col: Addr, b0: number, nb: number, h: number, w: number, c: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
+  addInto(dst: Addr, src: Addr, n: number): void;
   depthwiseFilterGrad(x: Addr, dy: Addr, dw: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
   concatChannels(a: Addr, b: Addr, out: Addr, pixels: number, ca: number, cb: number, nb: number): void;
   splitChannels(dy: Addr, da: Addr, db: Addr, pixels: number, ca: number, cb: number, nb: number): void;

@@ -201,6 +201,58 @@ export function transposeOuterInner(src: usize, dst: usize, a: i32, p: i32, c: i
   }
 }
 
+/**
+ * The conv filter gradient's im2col, transposed: x [n, h, w, c] (NHWC) -> col [fh * fw * c, n * oh * ow]
+ * with col[(ky * fw + kx) * c + ch, (b * oh + y) * ow + xx] = x[b0 + b, y + ky - top, xx + kx - left, ch]
+ * (0 outside x), for the images b0 .. b0 + nb - 1 only. Then dW [fh, fw, c, co] = col @ dy [nb * oh * ow, co],
+ * one GEMM (stride 1, dilation 1). xt: scratch of nb * h * w * c floats (x's images, channel-major).
+ */
+export function im2colT(x: usize, xt: usize, col: usize, b0: i32, nb: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32, top: i32, left: i32, oh: i32, ow: i32): void {
+  // x's images b0.. as [c, nb * h * w]: reads contiguous, 16 channels' rows written at once
+  const p = nb * h * w;
+  const src = x + f(b0 * h * w * c);
+  for (let q = 0; q < p; q++) {
+    const s = src + f(q * c);
+    for (let k = 0; k < c; k++) store<f32>(xt + f(k * p + q), load<f32>(s + f(k)));
+  }
+  const m = nb * oh * ow;
+  for (let ky = 0; ky < fh; ky++) {
+    for (let kx = 0; kx < fw; kx++) {
+      const x0 = max(0, left - kx);
+      const x1 = min(ow, w + left - kx);
+      for (let ch = 0; ch < c; ch++) {
+        const row = col + f(((ky * fw + kx) * c + ch) * m);
+        const plane = xt + f(ch * p);
+        for (let b = 0; b < nb; b++) {
+          for (let y = 0; y < oh; y++) {
+            const seg = row + f((b * oh + y) * ow);
+            const iy = y + ky - top;
+            if (iy < 0 || iy >= h || x1 <= x0) {
+              zero(seg, ow);
+              continue;
+            }
+            for (let xx = 0; xx < x0; xx++) store<f32>(seg + f(xx), 0);
+            const s = plane + f((b * h + iy) * w + x0 + kx - left);
+            const d = seg + f(x0);
+            const len = x1 - x0;
+            let i = 0;
+            for (; i + 4 <= len; i += 4) v128.store(d + f(i), v128.load(s + f(i)));
+            for (; i < len; i++) store<f32>(d + f(i), load<f32>(s + f(i)));
+            for (let xx = x1; xx < ow; xx++) store<f32>(seg + f(xx), 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dst[i] += src[i], i < n. */
+export function addInto(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + f(i), f32x4.add(v128.load(dst + f(i)), v128.load(src + f(i))));
+  for (; i < n; i++) store<f32>(dst + f(i), load<f32>(dst + f(i)) + load<f32>(src + f(i)));
+}
+
 /** [a, p, d] -> [p, a, d] (blocks of d floats; e.g. NHWC -> HWNC with p = h * w). */
 export function swapOuter(src: usize, dst: usize, a: i32, p: i32, d: i32): void {
   for (let i = 0; i < a; i++) {
