@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GhostModuleSpec } from '../model/architecture.ts';
-import type { FeatureMaps, GhostTap, ImageModel, LayerMaps, ModelInput, ModuleEntry, Normalization, Prediction } from '../model/image-model.ts';
+import type { GhostTap, ImageModel, LayerMaps, ModelInput, ModuleEntry, Normalization } from '../model/image-model.ts';
 import { moduleOutput, type MapLayer, type ModuleLayer } from '../model/layer-maps.ts';
-import { preprocessPixels, type CropRule, type PixelBuffer } from '../model/preprocess.ts';
-import { pairSimilarities } from '../model/similarity.ts';
+import type { CropRule } from '../model/preprocess.ts';
+import { ImageModelBase } from '../model/image-model-base.ts';
 import { labSpecOf, labWeightsFromArtifacts, type LabModelMetadata } from './model-folder.ts';
 import { BN_EPSILON, convLayers } from './spec.ts';
 import type { LabConvLayer, LabNetworkSpec } from './types.ts';
@@ -84,12 +84,9 @@ function conv(x: tf.Tensor4D, f: Folded, depthwise: boolean): tf.Tensor4D {
   return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
 }
 
-function checkSize(size: number): void {
-  if (!Number.isInteger(size) || size < LAB_MIN_INPUT_SIZE) throw new Error(`input size must be an integer of at least ${LAB_MIN_INPUT_SIZE} px, got ${size}`);
-}
-
-export class LabModel implements ImageModel {
+export class LabModel extends ImageModelBase implements ImageModel {
   readonly kind = 'lab' as const;
+  protected readonly minInputSize = LAB_MIN_INPUT_SIZE;
   /** The network table. */
   readonly spec: LabNetworkSpec;
   /** A lab network sees the whole image resized to S x S, as in training. */
@@ -112,6 +109,7 @@ export class LabModel implements ImageModel {
 
   /** `tensors`: every tensor of the table in TF.js layout (as a TrainedLabNetwork holds them); copied, not kept. */
   constructor(readonly metadata: LabModelMetadata, tensors: ReadonlyMap<string, tf.Tensor>, readonly weightsSha256 = '') {
+    super();
     this.spec = labSpecOf(metadata);
     this.normalization = metadata.normalization;
     const prepared: Prepared[] = [];
@@ -141,33 +139,13 @@ export class LabModel implements ImageModel {
     });
   }
 
-  get inputSize(): number {
-    return this.metadata.inputSize;
+  protected checkUsable(): void {
+    if (this.disposed) throw new Error('this lab model was disposed');
   }
 
   /** Channels of the global average pool: the last convolution's. */
   get embeddingSize(): number {
     return convLayers(this.spec).at(-1)!.outChannels;
-  }
-
-  inputTensor(pixels: PixelBuffer, size = this.inputSize): tf.Tensor4D {
-    checkSize(size);
-    return tf.tensor4d(preprocessPixels(pixels, size, this.crop, this.normalization), [1, size, size, 3]);
-  }
-
-  private withInput<T>(input: ModelInput, size: number | undefined, fn: (x: tf.Tensor4D) => T): T {
-    if (this.disposed) throw new Error('this lab model was disposed');
-    if (input instanceof tf.Tensor) {
-      if (input.rank !== 4 || input.shape[3] !== 3) throw new Error(`expected an NHWC tensor with 3 channels, got shape [${input.shape}]`);
-      checkSize(Math.min(input.shape[1], input.shape[2]));
-      return fn(input);
-    }
-    const x = this.inputTensor(input, size);
-    try {
-      return fn(x);
-    } finally {
-      x.dispose();
-    }
   }
 
   /** One forward pass; what it keeps survives the tidy, the caller disposes it. */
@@ -216,35 +194,12 @@ export class LabModel implements ImageModel {
     return this.withInput(input, size, (x) => this.pass(x, { embedding: true }).out);
   }
 
-  async embed(input: ModelInput, size?: number): Promise<Float32Array> {
-    const e = this.embedTensor(input, size);
-    try {
-      return (await e.data()) as Float32Array;
-    } finally {
-      e.dispose();
-    }
-  }
-
-  async classify(input: ModelInput, topK = 5, size?: number): Promise<Prediction[]> {
-    const k = Math.max(1, Math.min(topK, this.metadata.numClasses));
-    const { values, indices } = tf.tidy(() => {
-      const logits = this.logits(input, size);
-      return tf.topk(tf.squeeze(tf.softmax(tf.slice(logits, [0, 0], [1, -1])), [0]), k);
-    });
-    try {
-      const [v, i] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
-      return Array.from(i, (index, n) => ({ index, ...this.metadata.classes[index], probability: v[n] }));
-    } finally {
-      tf.dispose([values, indices]);
-    }
-  }
-
   ghostModules(): readonly GhostModuleSpec[] {
     return this.modules;
   }
 
   /** The Ghost module with this id; anything else is a one-line error naming the valid ids. */
-  private ghostModule(id: string): GhostModuleSpec {
+  protected ghostModule(id: string): GhostModuleSpec {
     const m = this.modules.find((g) => g.id === id);
     if (m) return m;
     if (this.modules.length === 0) throw new Error(`this ${this.metadata.config.name} network has no Ghost modules (every convolution is an ordinary one; ghost-fit finds the ghosts inside them)`);
@@ -266,24 +221,6 @@ export class LabModel implements ImageModel {
       entries.push({ id: l.id, group: `${size} × ${size}`, groupShort: `${size}²`, label: `conv ${l.index}`, size, module, outChannels: l.outChannels, description });
     }
     return entries;
-  }
-
-  async features(input: ModelInput, moduleId: string, size?: number): Promise<FeatureMaps> {
-    const module = this.ghostModule(moduleId);
-    const inputSize = input instanceof tf.Tensor ? input.shape[1] : (size ?? this.inputSize);
-    const { logits, taps } = this.ghostTaps(input, [moduleId], size);
-    const tap = taps.get(moduleId)!;
-    try {
-      const [intrinsic, ghost] = (await Promise.all([tap.intrinsic.data(), tap.ghost.data()])) as Float32Array[];
-      const [, height, width, intrinsicChannels] = tap.intrinsic.shape;
-      const ghostChannels = tap.ghost.shape[3];
-      return {
-        moduleId, inputSize, height, width, ratio: module.ratio, intrinsicChannels, ghostChannels, intrinsic, ghost,
-        pairs: pairSimilarities(intrinsic, intrinsicChannels, ghost, ghostChannels, module.ratio),
-      };
-    } finally {
-      tf.dispose([logits, tap.intrinsic, tap.ghost]);
-    }
   }
 
   mapLayers(): readonly MapLayer[] {

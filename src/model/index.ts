@@ -9,11 +9,11 @@ import { GHOSTNET_CONSTANTS, buildNetworkSpec, featureSizes, ghostModuleShape, g
 import { metadataFromArtifacts, modelArchitecture, type GhostNetMetadata } from './format.ts';
 import { GhostNetwork, type ForwardOptions, type ForwardResult, type StepTiming } from './network.ts';
 import { findMapLayer, mapLayerSize, mapLayers, moduleOutput, STEM_LAYER_ID, type MapLayer } from './layer-maps.ts';
-import { PREPROCESSING, preprocessPixels, type CropRule, type PixelBuffer } from './preprocess.ts';
-import type { FeatureMaps, GhostTap, ImageModel, LayerMaps, ModelInput, ModuleEntry, Normalization, Prediction } from './image-model.ts';
+import { PREPROCESSING, type CropRule } from './preprocess.ts';
+import { ImageModelBase } from './image-model-base.ts';
+import type { GhostTap, ImageModel, LayerMaps, ModelInput, ModuleEntry, Normalization } from './image-model.ts';
 import { LabModel } from '../lab/lab-model.ts';
 import { LAB_ARCHITECTURE, labMetadataFromArtifacts } from '../lab/model-folder.ts';
-import { pairSimilarities } from './similarity.ts';
 import { storedParameters } from './parameters.ts';
 import { sha256Hex } from './sha256.ts';
 import { checkWeightManifest, dequantizeChannels } from './quantization.ts';
@@ -37,8 +37,9 @@ export interface ModelArtifactsSource {
 export type ModelSource = string | tf.io.IOHandler | ModelArtifactsSource;
 
 
-export class GhostNetModel implements ImageModel {
+export class GhostNetModel extends ImageModelBase implements ImageModel {
   readonly kind = 'ghostnet' as const;
+  protected readonly minInputSize = GHOSTNET_CONSTANTS.minInputSize;
   readonly spec: NetworkSpec;
   /** ImageNet's mean and std: what `inputTensor` applies (preprocess.ts). */
   readonly normalization: Normalization = { mean: PREPROCESSING.mean, std: PREPROCESSING.std };
@@ -54,6 +55,7 @@ export class GhostNetModel implements ImageModel {
    * embeddings, its cached copy) across sessions, the CLI and the browser.
    */
   constructor(readonly metadata: GhostNetMetadata, weights: tf.NamedTensorMap, readonly weightsSha256 = '') {
+    super();
     this.spec = buildNetworkSpec(metadata.width, metadata.numClasses);
     this.crop = metadata.crop ?? null;
     const expected = storedParameters(this.spec);
@@ -62,30 +64,6 @@ export class GhostNetModel implements ImageModel {
       if (!t || t.shape.join() !== p.shape.join()) throw new Error(`the model's weight "${p.name}" is missing or has the wrong shape`);
     }
     this.network = new GhostNetwork(this.spec, weights);
-  }
-
-  get inputSize(): number {
-    return this.metadata.inputSize;
-  }
-
-  /** Pixels -> normalised [1, S, S, 3] tensor under the model's crop rule (caller disposes). */
-  inputTensor(pixels: PixelBuffer, size = this.inputSize): tf.Tensor4D {
-    checkSize(size);
-    return tf.tensor4d(preprocessPixels(pixels, size, this.crop), [1, size, size, 3]);
-  }
-
-  private withInput<T>(input: ModelInput, size: number | undefined, fn: (x: tf.Tensor4D) => T): T {
-    if (input instanceof tf.Tensor) {
-      if (input.rank !== 4 || input.shape[3] !== 3) throw new Error(`expected an NHWC tensor with 3 channels, got shape [${input.shape}]`);
-      checkSize(Math.min(input.shape[1], input.shape[2]));
-      return fn(input);
-    }
-    const x = this.inputTensor(input, size);
-    try {
-      return fn(x);
-    } finally {
-      x.dispose();
-    }
   }
 
   /** Raw logits [N, classes]; the caller disposes the result. */
@@ -105,6 +83,10 @@ export class GhostNetModel implements ImageModel {
 
   ghostModules(): readonly GhostModuleSpec[] {
     return ghostModules(this.spec);
+  }
+
+  protected ghostModule(id: string, inputSize: number): GhostModuleSpec {
+    return ghostModuleShape(this.spec, id, inputSize).module;
   }
 
   /** Two entries per bottleneck (its Ghost modules), grouped by stage. */
@@ -142,52 +124,6 @@ export class GhostNetModel implements ImageModel {
    */
   embedTensor(input: ModelInput, size?: number): tf.Tensor2D {
     return this.withInput(input, size, (x) => this.network.embed(x));
-  }
-
-  /** `embedTensor`, read back: N x embeddingSize numbers, row by row. One async read. */
-  async embed(input: ModelInput, size?: number): Promise<Float32Array> {
-    const e = this.embedTensor(input, size);
-    try {
-      return (await e.data()) as Float32Array;
-    } finally {
-      e.dispose();
-    }
-  }
-
-  /**
-   * Top-K classes with softmax probabilities. One async read of the probabilities, then the top K in
-   * JavaScript (ties: the lower index first, as tf.topk): tf.topk on WebGL reads its input with
-   * readSync for class counts like these, which would block the thread until the GPU is done.
-   */
-  async classify(input: ModelInput, topK = 5, size?: number): Promise<Prediction[]> {
-    const k = Math.max(1, Math.min(topK, this.metadata.numClasses));
-    const probabilities = tf.tidy(() => tf.squeeze(tf.softmax(tf.slice(this.logits(input, size), [0, 0], [1, -1])), [0]));
-    try {
-      const p = (await probabilities.data()) as Float32Array;
-      const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, k);
-      return order.map((index) => ({ index, ...this.metadata.classes[index], probability: p[index] }));
-    } finally {
-      probabilities.dispose();
-    }
-  }
-
-  /** A Ghost module's intrinsic and ghost maps for an image, with each pair's similarity. */
-  async features(input: ModelInput, moduleId: string, size?: number): Promise<FeatureMaps> {
-    const inputSize = input instanceof tf.Tensor ? input.shape[1] : (size ?? this.inputSize);
-    const { module } = ghostModuleShape(this.spec, moduleId, inputSize);
-    const result = this.forward(input, [moduleId], size);
-    const tap = result.taps.get(moduleId)!;
-    try {
-      const [intrinsic, ghost] = (await Promise.all([tap.intrinsic.data(), tap.ghost.data()])) as Float32Array[];
-      const [, height, width, intrinsicChannels] = tap.intrinsic.shape;
-      const ghostChannels = tap.ghost.shape[3];
-      return {
-        moduleId, inputSize, height, width, ratio: module.ratio, intrinsicChannels, ghostChannels, intrinsic, ghost,
-        pairs: pairSimilarities(intrinsic, intrinsicChannels, ghost, ghostChannels, module.ratio),
-      };
-    } finally {
-      tf.dispose([result.logits, tap.intrinsic, tap.ghost]);
-    }
   }
 
   /** The maps of a layer by id (`conv_stem`, `blocks.S.B.ghostK.primary_conv`, `blocks.S.B.ghostK`) for an image. */
@@ -267,12 +203,6 @@ function yieldToPage(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
-}
-
-function checkSize(size: number): void {
-  if (!Number.isInteger(size) || size < GHOSTNET_CONSTANTS.minInputSize) {
-    throw new Error(`input size must be an integer of at least ${GHOSTNET_CONSTANTS.minInputSize} px, got ${size}`);
-  }
 }
 
 function isArtifacts(s: ModelSource): s is ModelArtifactsSource {
