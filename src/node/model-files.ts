@@ -73,13 +73,23 @@ export async function checkOutputDir(outDir: string): Promise<string[] | null> {
  * that is renamed into place, so a failure never leaves a half-written model folder.
  */
 export async function writeModelDir(model: Pick<ConvertedModel, 'weightData'> & { readonly modelJson: object }, outDir: string): Promise<void> {
+  await writeDirAtomically(outDir, async (tmp) => {
+    await fs.writeFile(path.join(tmp, WEIGHTS_FILE), new Uint8Array(model.weightData));
+    await fs.writeFile(path.join(tmp, 'model.json'), JSON.stringify(model.modelJson) + '\n');
+  });
+}
+
+/**
+ * Fills a new temporary folder beside `outDir` with `fill`, then renames it into place: `outDir`
+ * appears whole or not at all (it must be missing or empty: checkOutputDir).
+ */
+export async function writeDirAtomically(outDir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const target = path.resolve(outDir);
   const existing = await checkOutputDir(outDir);
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   try {
-    await fs.writeFile(path.join(tmp, WEIGHTS_FILE), new Uint8Array(model.weightData));
-    await fs.writeFile(path.join(tmp, 'model.json'), JSON.stringify(model.modelJson) + '\n');
+    await fill(tmp);
     await fs.chmod(tmp, 0o755);
     if (existing) await fs.rmdir(target);
     await fs.rename(tmp, target);

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LabRunResult } from '../../lab/types.ts';
 import { saveLabModel } from '../../node/lab-model-folder.ts';
-import { checkOutputDir } from '../../node/model-files.ts';
+import { checkOutputDir, writeDirAtomically } from '../../node/model-files.ts';
 
 export const LAB_TRAIN_ORIGIN = 'ghostnet CLI lab-train';
 
@@ -31,18 +31,9 @@ export async function writeLabModelFolders(dir: string, runs: readonly LabRunRes
       await saveLabModel(runs[0], dir, info);
       return;
     }
-    const target = path.resolve(dir);
-    const existing = await checkOutputDir(dir);
-    const tmp = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
-    try {
+    await writeDirAtomically(dir, async (tmp) => {
       for (const run of runs) await saveLabModel(run, path.join(tmp, run.config.name), info);
-      await fs.chmod(tmp, 0o755);
-      if (existing) await fs.rmdir(target);
-      await fs.rename(tmp, target);
-    } catch (e) {
-      await fs.rm(tmp, { recursive: true, force: true });
-      throw e;
-    }
+    });
   } catch (e) {
     throw new Error(`--save ${dir}: cannot be written (${(e as Error).message.split('\n')[0]})`);
   }
