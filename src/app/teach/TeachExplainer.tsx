@@ -26,7 +26,7 @@ export function TeachExplainer() {
           The ImageNet GhostNet (1000 classes) gives much better features for your own things:
           {imagenetEntry
             ? ' load it from the Model menu and teach again there;'
-            : ' get it with “Get the ImageNet model” at the top of the page (a 21 MB download, kept in this browser) or bring the authors’ checkpoint, then teach again there;'}
+            : ' get it with “Get the ImageNet model” in the header (on a phone, under ⚙ Settings; a 21 MB download, kept in this browser) or bring the authors’ checkpoint, then teach again there;'}
           {' '}classes taught on one backbone cannot be used with another.
           {imagenetEntry && (
             <> <button type="button" data-testid="teach-use-imagenet" onClick={() => void selectModel(imagenetEntry.id)}>Switch to {imagenetEntry.name}</button></>
