@@ -45,7 +45,7 @@ export function LabResults() {
                     <span className="lab-config-detail">width {r.width}x · {r.trainImages.toLocaleString('en')} images · {r.epochs} epoch{r.epochs === 1 ? '' : 's'}</span>
                   </th>
                   <td data-label="Parameters" title={r.params.toLocaleString('en')}>{formatCount(r.params)}</td>
-                  <td data-label="Multiply-adds" title={r.multiplyAdds.toLocaleString('en')}>{formatCount(r.multiplyAdds)}{ratio}</td>
+                  <td data-label="Multiply-adds" title={r.multiplyAdds.toLocaleString('en')}><span className="lab-nowrap">{formatCount(r.multiplyAdds)}</span>{ratio}</td>
                   <td data-label="Test accuracy">{r.meanAccuracy === null ? '–' : pct(r.meanAccuracy)}{r.spread !== null && ` ± ${(r.spread * 100).toFixed(1)}`}</td>
                   <td data-label="Seeds" title={r.runs.map((x) => `seed ${x.seed}${x.stopped ? ' (stopped)' : ''}`).join(', ')}>{r.accuracies.length}{r.runs.length > r.accuracies.length ? ` (+${r.runs.length - r.accuracies.length} stopped)` : ''}</td>
                   <td data-label="Time">{r.meanSeconds < 100 ? r.meanSeconds.toFixed(1) : Math.round(r.meanSeconds)} s</td>
