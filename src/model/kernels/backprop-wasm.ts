@@ -142,9 +142,12 @@ function conv2DBackpropFilterGemm(b: WasmBackend, as: LabWasmKernels, x: tf.Tens
   return { dataId: out!.dataId, shape: [fh, fw, inC, outC], dtype: 'float32' };
 }
 
-function depthwiseInfo(kernel: string, xShape: number[], filterShape: number[], a: { strides: number | [number, number]; dilations?: number | [number, number]; pad: PadAttr; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): Conv2DInfo {
+/** The convolution's geometry, after checking the attributes and that dy has the output's shape. */
+function depthwiseInfo(kernel: string, xShape: number[], filterShape: number[], dy: tf.TensorInfo, a: { strides: number | [number, number]; dilations?: number | [number, number]; pad: PadAttr; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): Conv2DInfo {
   checkAttrs(kernel, a);
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad as 'same', a.dimRoundingMode, true, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad as 'same', a.dimRoundingMode, true, 'channelsLast');
+  if (dy.shape.join() !== info.outShape.join()) throw new Error(`${kernel} on wasm: dy [${dy.shape}] does not match the output [${info.outShape}]`);
+  return info;
 }
 
 /** dW[ky, kx, c, m] = sum over n, y, x of x[n, y + ky - top, x + kx - left, c] * dy[n, y, x, c * M + m]. */
@@ -152,8 +155,7 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedT
   const b = backend as WasmBackend;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as { strides: number | [number, number]; dilations: number | [number, number]; pad: PadAttr; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
-  const info = depthwiseInfo('DepthwiseConv2dNativeBackpropFilter', x.shape, a.filterShape, a);
-  if (dy.shape.join() !== info.outShape.join()) throw new Error(`DepthwiseConv2dNativeBackpropFilter on wasm: dy [${dy.shape}] does not match the output [${info.outShape}]`);
+  const info = depthwiseInfo('DepthwiseConv2dNativeBackpropFilter', x.shape, a.filterShape, dy, a);
   const [fh, fw, C, M] = a.filterShape;
   const [N, H, W] = x.shape;
   const [, OH, OW, OC] = dy.shape;
@@ -206,8 +208,7 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTe
   const b = backend as WasmBackend;
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = attrs as unknown as { strides: number | [number, number]; dilations: number | [number, number]; pad: PadAttr; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
-  const info = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', a.inputShape, filter.shape, a);
-  if (dy.shape.join() !== info.outShape.join()) throw new Error(`DepthwiseConv2dNativeBackpropInput on wasm: dy [${dy.shape}] does not match the output [${info.outShape}]`);
+  const info = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', a.inputShape, filter.shape, dy, a);
   const [fh, fw, C, M] = filter.shape;
   const [N, H, W] = a.inputShape;
   const [, OH, OW, OC] = dy.shape;
