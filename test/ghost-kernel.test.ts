@@ -7,12 +7,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
-import { GHOST_TAIL_WASM } from '../src/model/kernels/ghost-tail.wasm.ts';
-import { ghostTail, ghostTailFor } from '../src/model/kernels/ghost-tail.ts';
+import { GHOST_TAIL_WASM, GHOST_TAIL_WASM_SHARED } from '../src/model/kernels/ghost-tail.wasm.ts';
+import { ghostTail, ghostTailFor, type GhostTailFn } from '../src/model/kernels/ghost-tail.ts';
 import { readFileSync } from 'node:fs';
 import { KERNEL_MODULE, compileKernel, moduleText } from '../scripts/build-kernel.ts';
 
 const wasmBytes = () => Uint8Array.from(Buffer.from(GHOST_TAIL_WASM, 'base64'));
+const sharedWasmBytes = () => Uint8Array.from(Buffer.from(GHOST_TAIL_WASM_SHARED, 'base64'));
 
 /** Section ids of a WebAssembly binary (1 type, 2 import, 3 function, 7 export, 10 code, 11 data, ...). */
 function sectionIds(bytes: Uint8Array): number[] {
@@ -38,11 +39,48 @@ beforeAll(async () => {
 });
 
 describe('Ghost-module kernel binary', () => {
-  it('is what `npm run build:kernel` makes from the AssemblyScript source', () => {
+  it('is what `npm run build:kernel` makes from the AssemblyScript source (both builds)', () => {
     const fresh = compileKernel();
+    const freshShared = compileKernel(true);
     expect(Buffer.from(fresh).equals(Buffer.from(wasmBytes()))).toBe(true);
-    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(moduleText(fresh));
+    expect(Buffer.from(freshShared).equals(Buffer.from(sharedWasmBytes()))).toBe(true);
+    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(moduleText(fresh, freshShared));
   }, 60_000);
+
+  it('the shared build imports a shared memory of up to 4 GiB (the threaded backend\'s), the other only an unshared one', () => {
+    const shared = new WebAssembly.Module(sharedWasmBytes());
+    expect(WebAssembly.Module.imports(shared)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    expect(sectionIds(sharedWasmBytes())).not.toContain(11);
+    const threadedBackendMemory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    expect(() => new WebAssembly.Instance(shared, { env: { memory: threadedBackendMemory } })).not.toThrow();
+    expect(() => new WebAssembly.Instance(shared, { env: { memory: new WebAssembly.Memory({ initial: 256 }) } })).toThrow();
+    const plain = new WebAssembly.Module(wasmBytes());
+    expect(() => new WebAssembly.Instance(plain, { env: { memory: threadedBackendMemory } })).toThrow();
+  });
+
+  it('the shared build computes exactly what the unshared one does', () => {
+    // n, h, w, c, outChannels, relu, residual: edges and SIMD tails on one input.
+    const [n, h, w, c, out] = [2, 9, 13, 10, 17];
+    const run = (bytes: Uint8Array, memory: WebAssembly.Memory, withResidual: boolean, relu: boolean) => {
+      const fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.ghostTail3x3 as GhostTailFn;
+      const f32 = new Float32Array(memory.buffer);
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+      const [xAt, wAt, bAt, rAt, oAt] = [0, 1, 2, 3, 4].map((k) => 4096 + k * 65536);
+      for (let i = 0; i < n * h * w * c; i++) f32[xAt / 4 + i] = random();
+      for (let i = 0; i < 9 * c; i++) f32[wAt / 4 + i] = random();
+      for (let i = 0; i < c; i++) f32[bAt / 4 + i] = random();
+      for (let i = 0; i < n * h * w * out; i++) f32[rAt / 4 + i] = random();
+      fn(xAt, wAt, bAt, oAt, withResidual ? rAt : 0, n, h, w, c, out - c, out, relu ? 1 : 0);
+      return Array.from(f32.subarray(oAt / 4, oAt / 4 + n * h * w * out));
+    };
+    for (const [withResidual, relu] of [[true, true], [false, false]]) {
+      const plain = run(wasmBytes(), new WebAssembly.Memory({ initial: 8 }), withResidual, relu);
+      const shared = run(sharedWasmBytes(), new WebAssembly.Memory({ initial: 8, maximum: 65536, shared: true }), withResidual, relu);
+      expect(plain.some((v) => v !== 0)).toBe(true);
+      expect(shared).toEqual(plain);
+    }
+  });
 
   it('imports only the backend memory, exports the kernel, and has no data segment', () => {
     const module = new WebAssembly.Module(wasmBytes());

@@ -6,12 +6,13 @@
  * own memory, so it reads and writes the backend's tensors in place.
  *
  * Used by compiled plans (wasm-plan.ts) and, as the TF.js kernel `GhostTail`, by the op-by-op
- * pass on wasm; on WebGL the same op is one shader (ghost-tail-webgl.ts). Where it cannot run
- * (the cpu backend; a wasm build without an exported, non-shared memory, e.g. the multi-threaded
- * one), callers fall back to depthwise conv + concat.
+ * pass on wasm; on WebGL the same op is one shader (ghost-tail-webgl.ts). It runs on the one-thread
+ * backend's memory and on the multi-threaded backend's shared memory (a second build of the same
+ * source, which imports a shared memory). Where it cannot run (the cpu backend; a wasm build without
+ * an exported memory), callers fall back to depthwise conv + concat.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GHOST_TAIL_WASM } from './ghost-tail.wasm.ts';
+import { GHOST_TAIL_WASM, GHOST_TAIL_WASM_SHARED } from './ghost-tail.wasm.ts';
 import { ghostTailProgram, ghostTailStride2Program, type WebGLProgramRunner } from './ghost-tail-webgl.ts';
 
 /** (input, weights, bias, output, residual, n, h, w, c, g, outStride, relu); addresses in bytes. */
@@ -21,19 +22,26 @@ interface WasmBackendMemory {
   readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<object, GhostTailFn | null>();
 
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/** The kernel's module for an unshared or a shared memory (null where it does not compile, e.g. no threads). */
+function kernelModule(shared: boolean): WebAssembly.Module | null {
+  if (!compiled.has(shared)) {
     try {
-      const bytes = Uint8Array.from(atob(GHOST_TAIL_WASM), (ch) => ch.charCodeAt(0));
-      compiled = new WebAssembly.Module(bytes); // 1.3 KB: small enough to compile synchronously anywhere
+      const bytes = Uint8Array.from(atob(shared ? GHOST_TAIL_WASM_SHARED : GHOST_TAIL_WASM), (ch) => ch.charCodeAt(0));
+      compiled.set(shared, new WebAssembly.Module(bytes)); // 1.3 KB: small enough to compile synchronously anywhere
     } catch {
-      compiled = null;
+      compiled.set(shared, null);
     }
   }
-  return compiled;
+  return compiled.get(shared)!;
+}
+
+/** Whether a wasm memory is shared (the multi-threaded backend's). */
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return Shared !== undefined && memory.buffer instanceof Shared;
 }
 
 /** The kernel bound to this wasm backend's memory, or null where that is not possible. */
@@ -42,8 +50,8 @@ export function ghostTailFor(backend: object): GhostTailFn | null {
   if (cached !== undefined) return cached;
   let fn: GhostTailFn | null = null;
   const memory = (backend as WasmBackendMemory).wasm?.asm?.memory;
-  const module = kernelModule();
-  if (module && memory instanceof WebAssembly.Memory && !(memory.buffer instanceof (globalThis.SharedArrayBuffer ?? class {}))) {
+  const module = memory instanceof WebAssembly.Memory ? kernelModule(isSharedMemory(memory)) : null;
+  if (module) {
     try {
       const instance = new WebAssembly.Instance(module, { env: { memory } });
       fn = instance.exports.ghostTail3x3 as GhostTailFn;
