@@ -61,7 +61,7 @@ describe('Ghost-module kernel binary', () => {
   it('the shared build computes exactly what the unshared one does', () => {
     // n, h, w, c, outChannels, relu, residual: edges and SIMD tails on one input.
     const [n, h, w, c, out] = [2, 9, 13, 10, 17];
-    const run = (bytes: Uint8Array, memory: WebAssembly.Memory, withResidual: boolean, relu: boolean) => {
+    const run = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory, withResidual: boolean, relu: boolean) => {
       const fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.ghostTail3x3 as GhostTailFn;
       const f32 = new Float32Array(memory.buffer);
       let seed = 7;

@@ -49,9 +49,10 @@ export function ghostTailFor(backend: object): GhostTailFn | null {
   const cached = instances.get(backend);
   if (cached !== undefined) return cached;
   let fn: GhostTailFn | null = null;
-  const memory = (backend as WasmBackendMemory).wasm?.asm?.memory;
-  const module = memory instanceof WebAssembly.Memory ? kernelModule(isSharedMemory(memory)) : null;
-  if (module) {
+  const found = (backend as WasmBackendMemory).wasm?.asm?.memory;
+  const memory = found instanceof WebAssembly.Memory ? found : null;
+  const module = memory ? kernelModule(isSharedMemory(memory)) : null;
+  if (module && memory) {
     try {
       const instance = new WebAssembly.Instance(module, { env: { memory } });
       fn = instance.exports.ghostTail3x3 as GhostTailFn;
