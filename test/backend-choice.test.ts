@@ -153,7 +153,9 @@ describe('the remembered choice', () => {
     expect(loadBackendChoice(s, 'k')).toBeNull();
     saveBackendChoice(s, 'k', 'webgl');
     expect(loadBackendChoice(s, 'k')).toBe('webgl');
-    s.setItem('k', 'webgpu');
+    saveBackendChoice(s, 'k', 'webgpu');
+    expect(loadBackendChoice(s, 'k')).toBe('webgpu');
+    s.setItem('k', 'metal');
     expect(loadBackendChoice(s, 'k')).toBeNull();
   });
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fetchModel, loadModel, type ModelSource } from '../model/index.ts';
 import { loadBackendChoice, planBackend, saveBackendChoice, startPlannedBackend, type BackendPlan } from '../runtime/backend-choice.ts';
 import { probeBackends } from '../runtime/backend-probe.ts';
-import { backendFromQuery, startBackend, watchWebglContext, type BackendName } from '../runtime/backends.ts';
+import { backendFromQuery, startBackend, watchWebglContext, watchWebgpuDevice, type BackendName } from '../runtime/backends.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
@@ -104,7 +104,9 @@ function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
       if (why) info = { ...info, fallbackReason: info.fallbackReason ? `${why}; ${info.fallbackReason}` : why };
       // Why it is not on WebGL is said in one place, the header's backend line (backend-fallback), not again as a notice.
       set({ backend: info, backendStatus: 'ready' });
-      stopWatchingContext = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
+      const stopGl = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
+      const stopGpu = watchWebgpuDevice((message) => void switchBackend('webgl', `the WebGPU device was lost (${message})`));
+      stopWatchingContext = () => { stopGl(); stopGpu(); };
       return true;
     } catch (e) {
       set({ backendStatus: 'error', error: messageOf(e) });

@@ -1,6 +1,7 @@
 /**
  * TensorFlow.js backends for the page: WebGL first, then wasm, then cpu. The wasm binaries are
- * bundled by Vite as local assets (no CDN).
+ * bundled by Vite as local assets (no CDN). WebGPU (before WebGL in the fallback order) only when
+ * asked for: its backend is imported then (webgpu.ts, its own chunk), never at page load.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -10,9 +11,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { BACKENDS, type BackendName } from './backend-names.ts';
+import { BACKENDS, backendFromQuery, type BackendName } from './backend-names.ts';
+import { loadWebgpuBackend, watchDeviceLoss, webgpuReport, type WebgpuReport } from './webgpu.ts';
 
-export { BACKENDS, type BackendName };
+export { BACKENDS, backendFromQuery, type BackendName };
 
 // wasm runs on one thread even where the page is cross-origin isolated (COOP/COEP headers): the
 // threaded build starts its workers from blob: scripts, which the page's CSP refuses (the backend
@@ -24,12 +26,6 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-
-/** `?backend=webgl|wasm|cpu` in a page's URL: the backend it must start with (tests use it); null when absent or unknown. */
-export function backendFromQuery(search: string): BackendName | null {
-  const asked = new URLSearchParams(search).get('backend');
-  return (BACKENDS as readonly string[]).includes(asked ?? '') ? (asked as BackendName) : null;
-}
 
 export interface BackendInfo {
   readonly name: BackendName;
@@ -50,7 +46,11 @@ export function webglRenderer(): string {
   }
 }
 
+/** The WebGPU adapter found by the latest WebGPU start (its description names the backend's renderer). */
+let webgpu: WebgpuReport | null = null;
+
 function describe(name: BackendName): string {
+  if (name === 'webgpu') return `WebGPU on ${webgpu?.description ?? 'an unnamed adapter'}`;
   if (name === 'webgl') return webglRenderer();
   if (name === 'wasm') return 'WebAssembly on the CPU';
   return 'plain JavaScript on the CPU';
@@ -61,9 +61,18 @@ export async function startBackend(preferred: BackendName = 'webgl'): Promise<Ba
   const reasons: string[] = [];
   for (const name of BACKENDS.slice(BACKENDS.indexOf(preferred))) {
     try {
+      if (name === 'webgpu') {
+        // Ask for an adapter first (no TF.js, no download of the backend's chunk when there is none).
+        webgpu = await webgpuReport();
+        if (!webgpu.available) {
+          reasons.push(`WebGPU is not available: ${webgpu.reason}`);
+          continue;
+        }
+        await loadWebgpuBackend();
+      }
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (name === 'webgl') {
+        if (name === 'webgl' || name === 'webgpu') {
           // A backend can register yet fail at the first kernel (e.g. no float textures): probe it.
           const probe = tf.tidy(() => tf.add(tf.ones([2]), 1));
           await probe.data();
@@ -89,4 +98,13 @@ export function watchWebglContext(onLost: () => void): () => void {
   const handler = () => onLost();
   canvas.addEventListener('webglcontextlost', handler, { once: true });
   return () => canvas.removeEventListener('webglcontextlost', handler);
+}
+
+/**
+ * Call `onLost` once (with the browser's message) if the active WebGPU backend's device is lost:
+ * the WebGPU analogue of `watchWebglContext`. Returns a function that stops watching.
+ */
+export function watchWebgpuDevice(onLost: (message: string) => void): () => void {
+  if (tf.getBackend() !== 'webgpu') return () => {};
+  return watchDeviceLoss(tf.backend(), onLost);
 }
