@@ -1,7 +1,18 @@
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import path from 'node:path';
 import { connectSrcOrigins, imagenetSources, withConnectSrc } from './src/fetch/sources.ts';
+import { weightsBySha256 } from './src/app/pwa/weights-revisions.ts';
+
+/** The build's output folder once Vite has resolved it (`--outDir` included), for the service worker's manifest. */
+let outDir = 'dist';
+const resolvedOutDir: Plugin = {
+  name: 'ghostnet-out-dir',
+  configResolved: (config) => {
+    outDir = path.resolve(config.root, config.build.outDir);
+  },
+};
 
 /**
  * The page may talk to its own origin and, for the one-click ImageNet download only, to the weight
@@ -18,14 +29,20 @@ function weightSourcesCsp(override: string | undefined): Plugin {
 export default defineConfig(({ mode }) => ({
   plugins: [
     react(),
+    resolvedOutDir,
     weightSourcesCsp(loadEnv(mode, process.cwd(), 'VITE_').VITE_IMAGENET_WEIGHTS_URLS),
-    // A Workbox service worker that precaches everything the app needs, so a second visit starts
-    // and classifies with no network. 'prompt': a new deployment waits until the user reloads
-    // (src/app/pwa/), so the page never changes under the user and is never silently stale.
+    // The service worker (src/sw.ts, Workbox modules; this plugin bundles it and writes the list of
+    // files below into it) precaches everything the app needs, so a second visit starts and
+    // classifies with no network, and adds COOP/COEP to the origin's responses (cross-origin
+    // isolation on hosts that cannot send headers). 'prompt': a new deployment waits until the user
+    // reloads (src/app/pwa/), so the page never changes under the user and is never silently stale.
     VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,
-      // The icons are in workbox.globPatterns below, once each.
+      // The icons are in injectManifest.globPatterns below, once each.
       includeManifestIcons: false,
       manifest: {
         name: 'GhostNet in the browser',
@@ -44,37 +61,31 @@ export default defineConfig(({ mode }) => ({
           { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
-      workbox: {
+      injectManifest: {
         globPatterns: [
-          // App shell, the wasm backend's binaries, KaTeX's fonts (woff2: what every browser that
-          // runs this app asks for), the icons.
+          // App shell, the wasm backend's binaries (single- and multi-threaded) and the threaded
+          // build's worker scripts, KaTeX's fonts (woff2: what every browser that runs this app asks
+          // for), the icons.
           '*.{html,svg}',
           'assets/*.{js,css,wasm,woff2}',
           'icons/*.png',
-          // The shipped models and the sample photos.
+          // The shipped models and the sample photos. The models' weights are in the list with the
+          // SHA-256 of their file as revision, and src/sw.ts keeps them in a cache of their own that
+          // the page's first download also fills, so a first visit downloads them once.
           'models/index.json',
           'models/*/{model.json,weights.bin}',
           'samples/*.{JPEG,json,csv}',
         ],
-        // The benchmark page is a developer tool: not precached, always from the network. The
-        // threaded wasm build is never used (src/runtime/backends.ts runs wasm on one thread).
-        globIgnores: ['bench.html', 'assets/bench-*.js', 'assets/tfjs-backend-wasm-threaded-simd-*.wasm'],
+        // The benchmark page is a developer tool: not precached, always from the network. (The
+        // routes, the lab data's runtime cache and the navigation fallback are in src/sw.ts.)
+        globIgnores: ['bench.html', 'assets/bench-*.js'],
         // GhostNet 1.0x's weights are 7.9 MB.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         // Hashed file names under assets/ change with their content: no revision query needed.
         dontCacheBustURLsMatching: /^assets\//,
-        // The lab's data (public/lab/cifar10-lab.bin, 11 MB) is not precached: it is fetched only
-        // when the Lab tab opens, then kept for offline use. Rename the cache if the file changes.
-        runtimeCaching: [
-          {
-            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.endsWith('/lab/cifar10-lab.bin'),
-            handler: 'CacheFirst',
-            options: { cacheName: 'ghostnet-lab-data-v1', cacheableResponse: { statuses: [200] } },
-          },
-        ],
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/bench\.html/],
-        cleanupOutdatedCaches: true,
+        manifestTransforms: [weightsBySha256(() => outDir)],
+        // One classic script with Workbox inlined (no imports left).
+        rollupFormat: 'iife',
       },
     }),
   ],

@@ -130,9 +130,10 @@ test('a new deployment shows "reload to update"; the reload brings it in', async
   const html = readFileSync(path.join(b, 'index.html'), 'utf8').replace('</head>', '<meta name="deployment" content="b" /></head>');
   writeFileSync(path.join(b, 'index.html'), html);
   const sw = readFileSync(path.join(b, 'sw.js'), 'utf8');
-  const entry = /\{url:"index\.html",revision:"([0-9a-f]+)"\}/;
+  // The list of files as Workbox's injectManifest writes it into src/sw.ts's bundle (JSON).
+  const entry = /\{"revision":"([0-9a-f]+)","url":"index\.html"\}/;
   expect(sw).toMatch(entry);
-  writeFileSync(path.join(b, 'sw.js'), sw.replace(entry, `{url:"index.html",revision:"${createHash('md5').update(html).digest('hex')}"}`));
+  writeFileSync(path.join(b, 'sw.js'), sw.replace(entry, `{"revision":"${createHash('md5').update(html).digest('hex')}","url":"index.html"}`));
 
   const server = await startStaticServer(a);
   const { context, page } = await firstVisit(server);

@@ -5,6 +5,7 @@ import { loadBackendChoice, planBackend, saveBackendChoice, startPlannedBackend,
 import { probeBackends } from '../runtime/backend-probe.ts';
 import { backendFromQuery, startBackend, watchWebglContext, watchWebgpuDevice, type BackendName } from '../runtime/backends.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
+import { keepShippedWeights } from './pwa/keepWeights.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -140,7 +141,11 @@ export async function switchBackend(name: BackendName, why?: string): Promise<vo
 
 let loadToken = 0;
 
-/** Report bytes at most every progressIntervalMs (and always the last chunk). */
+/**
+ * Report bytes at most every progressIntervalMs (and always the last chunk). A shipped model's weights
+ * downloaded before any service worker runs are also kept for it (pwa/keepWeights.ts): a first visit
+ * downloads them once.
+ */
 function downloadProgress(token: number) {
   let shownAt = 0;
   return progressFetch((loaded, total) => {
@@ -148,7 +153,7 @@ function downloadProgress(token: number) {
     if (token !== loadToken || (now - shownAt < SETTINGS.progressIntervalMs && loaded !== total)) return;
     shownAt = now;
     set({ modelProgress: { stage: 'download', done: loaded, total } });
-  });
+  }, keepShippedWeights());
 }
 
 /** Load a model entry and make it current; on failure keep the previous model. */
