@@ -52,12 +52,26 @@ async function keepIfBuiltWith(cache: Cache, w: WeightsEntry, response: Response
   return true;
 }
 
-/** Install: every model's weights in the cache, downloading only those the page has not put there. */
+/**
+ * The same file in another of the origin's caches (e.g. Workbox's precache of a version from before
+ * this cache existed, keyed with its own revision), if its content is what this version was built with.
+ */
+async function keepFromOtherCaches(cache: Cache, w: WeightsEntry, url: string): Promise<boolean> {
+  for (const name of await caches.keys()) {
+    if (name === MODEL_CACHE_NAME) continue;
+    const found = await (await caches.open(name)).match(url, { ignoreSearch: true });
+    if (found && (await keepIfBuiltWith(cache, w, found))) return true;
+  }
+  return false;
+}
+
+/** Install: every model's weights in the cache, downloading only those not already in one (the page's first download). */
 async function keepAllWeights(): Promise<void> {
   const cache = await caches.open(MODEL_CACHE_NAME);
   for (const w of weights) {
     if (await cache.match(keyOf(w))) continue;
     const url = new URL(w.url, self.location.href).href;
+    if (await keepFromOtherCaches(cache, w, url)) continue;
     const response = await fetch(url, { cache: 'no-cache', credentials: 'same-origin' });
     if (!(await keepIfBuiltWith(cache, w, response))) {
       // As Workbox's precache does: a failed install is retried on the next visit.
