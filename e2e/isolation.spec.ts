@@ -43,6 +43,7 @@ test('with no headers from the host, the second visit is cross-origin isolated t
     await ready(page);
     expect(await page.evaluate(() => [crossOriginIsolated, navigator.serviceWorker.controller === null])).toEqual([false, true]);
     const first = await classify(page);
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
     // The service worker is installed (everything precached) and active.
     await expect(page.getByTestId('diagnostics-offline')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
     expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
@@ -56,6 +57,7 @@ test('with no headers from the host, the second visit is cross-origin isolated t
     await ready(page);
     expect(await page.evaluate(() => [crossOriginIsolated, navigator.serviceWorker.controller !== null])).toEqual([true, true]);
     const second = await classify(page);
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
     expect(second.labels).toEqual(first.labels);
     second.probabilities.forEach((p, i) => expect(Math.abs(p - first.probabilities[i]), first.labels[i]).toBeLessThan(1e-4));
     // Nothing downloaded again: the weights came from the service worker's cache.
