@@ -1,10 +1,9 @@
-/** The backend choice as pure decisions: renderers, the plan, the probe's verdict, remembered choices. */
+/** The backend choice as pure decisions: renderers, the plan, the background trial's verdict, remembered choices and verdicts. */
 import { describe, expect, it } from 'vitest';
 import {
-  SOFTWARE_RENDERERS, decideAfterProbe, formatRatio, loadBackendChoice, planBackend, saveBackendChoice, shouldProbe, softwareRenderer, startPlannedBackend,
-  type ProbeFigures, type ProbeResult, type StartedBackend,
+  SOFTWARE_RENDERERS, decideUpgrade, formatRatio, hasVerdict, loadBackendChoice, loadVerdict, planAuto, planBackend, saveBackendChoice, saveVerdict,
+  softwareRenderer, verdictFits, withPlanReason, type AdapterSurvey, type Verdict,
 } from '../src/runtime/backend-choice.ts';
-import type { BackendName } from '../src/runtime/backend-names.ts';
 
 describe('software renderers', () => {
   it('recognises the CPU rasterisers in the renderer strings browsers report', () => {
@@ -41,34 +40,77 @@ describe('software renderers', () => {
 });
 
 describe('the plan', () => {
-  it('puts ?backend= over the remembered choice over WebGL', () => {
+  const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)';
+  const GPU = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)';
+  const REAL_ADAPTER: AdapterSurvey = { available: true, software: false, description: 'nvidia ampere', identity: 'webgpu:nvidia|ampere||' };
+  const SOFT_ADAPTER: AdapterSurvey = { available: true, software: true, description: 'google swiftshader (software)', identity: 'webgpu:google|swiftshader||:fallback' };
+
+  it('puts ?backend= over the remembered choice over the app\'s own', () => {
     expect(planBackend('cpu', 'webgl')).toEqual({ start: 'cpu', source: 'query' });
+    expect(planBackend('webgpu', null)).toEqual({ start: 'webgpu', source: 'query' });
     expect(planBackend(null, 'webgl')).toEqual({ start: 'webgl', source: 'remembered' });
-    expect(planBackend(null, null)).toEqual({ start: 'webgl', source: 'auto' });
+    // The app's own: whatever `auto` plans; wasm at once when it has nothing to say.
+    expect(planBackend(null, null)).toMatchObject({ start: 'wasm', source: 'auto', trial: true });
+    const auto = planAuto({ webglRenderer: GPU }, null);
+    expect(planBackend(null, null, () => auto)).toBe(auto);
+    expect(planBackend('webgl', null, () => auto).source).toBe('query');
   });
 
-  it('probes only its own WebGL choice, and only on a software renderer', () => {
-    const swiftshader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)';
-    expect(shouldProbe({ start: 'webgl', source: 'auto' }, 'webgl', swiftshader)).toBe(true);
-    expect(shouldProbe({ start: 'webgl', source: 'auto' }, 'webgl', 'Adreno (TM) 650')).toBe(false);
-    // WebGL missing: the start already fell back to wasm; nothing to compare.
-    expect(shouldProbe({ start: 'webgl', source: 'auto' }, 'wasm', 'WebAssembly on the CPU')).toBe(false);
-    for (const source of ['query', 'user', 'remembered'] as const) expect(shouldProbe({ start: 'webgl', source }, 'webgl', swiftshader)).toBe(false);
+  it('answers on wasm at once and tries WebGL in the background only on a real GPU', () => {
+    expect(planAuto({ webglRenderer: GPU }, null)).toEqual({ start: 'wasm', source: 'auto', reason: null, candidates: ['webgl'], trial: true });
+    for (const renderer of [SWIFTSHADER, 'llvmpipe (LLVM 15.0.6, 256 bits)', 'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0, D3D11)']) {
+      const plan = planAuto({ webglRenderer: renderer }, null);
+      expect(plan.start, renderer).toBe('wasm');
+      expect(plan.candidates, renderer).toEqual([]);
+      expect(plan.reason, renderer).toBe(`WebGL here is software-rendered (${softwareRenderer(renderer)}), so wasm is faster`);
+    }
+    expect(planAuto({ webglRenderer: null }, null)).toMatchObject({ start: 'wasm', candidates: [], reason: 'WebGL is not available in this browser' });
+  });
+
+  it('adds WebGPU only for a real adapter, never a software or fallback one', () => {
+    expect(planAuto({ webglRenderer: GPU, webgpu: REAL_ADAPTER }, null).candidates).toEqual(['webgpu', 'webgl']);
+    expect(planAuto({ webglRenderer: GPU, webgpu: SOFT_ADAPTER }, null).candidates).toEqual(['webgl']);
+    expect(planAuto({ webglRenderer: SWIFTSHADER, webgpu: SOFT_ADAPTER }, null)).toMatchObject({ candidates: [], reason: expect.stringContaining('software-rendered') });
+    expect(planAuto({ webglRenderer: GPU, webgpu: { ...REAL_ADAPTER, available: false } }, null).candidates).toEqual(['webgl']);
+    // A real adapter where WebGL is software-rendered: WebGPU is still worth a trial, and nothing is said yet.
+    expect(planAuto({ webglRenderer: SWIFTSHADER, webgpu: REAL_ADAPTER }, null)).toMatchObject({ start: 'wasm', candidates: ['webgpu'], reason: null });
+  });
+
+  it('follows a remembered verdict straight away, with no trial', () => {
+    const verdict: Verdict = { webglRenderer: GPU, webgpuAdapter: null, userAgent: 'UA', appVersion: 'v1', backend: 'webgl', reason: null };
+    expect(planAuto({ webglRenderer: GPU }, verdict)).toEqual({ start: 'webgl', source: 'auto', reason: null, candidates: [], trial: false });
+    const wasm = { ...verdict, backend: 'wasm' as const, reason: 'wasm measured 1.5 x faster than WebGL on this device' };
+    expect(planAuto({ webglRenderer: GPU }, wasm)).toEqual({ start: 'wasm', source: 'auto', reason: wasm.reason, candidates: [], trial: false });
+  });
+
+  it('gives the plan\'s reason before the start\'s own on the backend line', () => {
+    const started = { name: 'wasm' as const, renderer: 'WebAssembly on the CPU', fallbackReason: null };
+    expect(withPlanReason({ start: 'wasm', source: 'auto', reason: 'WebGL is not available in this browser' }, started).fallbackReason).toBe('WebGL is not available in this browser');
+    expect(withPlanReason({ start: 'wasm', source: 'auto', reason: 'WebGL is not available in this browser' }, { ...started, name: 'cpu', fallbackReason: 'wasm failed: 404' }).fallbackReason)
+      .toBe('WebGL is not available in this browser; wasm failed: 404');
+    expect(withPlanReason({ start: 'webgl', source: 'query' }, { ...started, fallbackReason: null }).fallbackReason).toBeNull();
   });
 });
 
-describe("the probe's verdict", () => {
-  it('runs on wasm when wasm is faster, and says by how much', () => {
-    const d = decideAfterProbe({ webglMs: 46.2, wasmMs: 2.1 });
-    expect(d.backend).toBe('wasm');
-    expect(d.ratio).toBeCloseTo(22, 5);
-    expect(d.reason).toBe('WebGL here is software-rendered; wasm is 22 x faster on this device');
-    expect(decideAfterProbe({ webglMs: 9, wasmMs: 2.5 }).reason).toBe('WebGL here is software-rendered; wasm is 3.6 x faster on this device');
+describe("the background trial's verdict", () => {
+  it('switches to a GPU backend only when it measured faster than wasm', () => {
+    expect(decideUpgrade({ wasmMs: 12, gpu: [{ backend: 'webgl', ms: 4 }] })).toEqual({ backend: 'webgl', ratio: 4 / 12, reason: null });
+    const slow = decideUpgrade({ wasmMs: 4, gpu: [{ backend: 'webgl', ms: 30 }] });
+    expect(slow).toEqual({ backend: 'wasm', ratio: 7.5, reason: 'wasm measured 7.5 x faster than WebGL on this device' });
+    // A tie is not faster.
+    expect(decideUpgrade({ wasmMs: 5, gpu: [{ backend: 'webgl', ms: 5 }] }).backend).toBe('wasm');
   });
 
-  it('stays on WebGL when it measured faster, even if software-rendered', () => {
-    expect(decideAfterProbe({ webglMs: 2, wasmMs: 3 })).toEqual({ backend: 'webgl', ratio: 2 / 3, reason: null });
-    expect(decideAfterProbe({ webglMs: 3, wasmMs: 3 }).backend).toBe('webgl');
+  it('takes the fastest GPU backend, and WebGPU only where it beats WebGL', () => {
+    expect(decideUpgrade({ wasmMs: 20, gpu: [{ backend: 'webgpu', ms: 3 }, { backend: 'webgl', ms: 6 }] }).backend).toBe('webgpu');
+    expect(decideUpgrade({ wasmMs: 20, gpu: [{ backend: 'webgpu', ms: 8 }, { backend: 'webgl', ms: 6 }] }).backend).toBe('webgl');
+    expect(decideUpgrade({ wasmMs: 2, gpu: [{ backend: 'webgpu', ms: 8 }, { backend: 'webgl', ms: 6 }] }))
+      .toEqual({ backend: 'wasm', ratio: 3, reason: 'wasm measured 3.0 x faster than WebGL on this device' });
+  });
+
+  it('stays on wasm, saying nothing, when no GPU backend could be timed', () => {
+    expect(decideUpgrade({ wasmMs: 5, gpu: [] })).toMatchObject({ backend: 'wasm', reason: null });
+    expect(decideUpgrade({ wasmMs: 5, gpu: [{ backend: 'webgl', ms: NaN }] })).toMatchObject({ backend: 'wasm', reason: null });
   });
 
   it('formats the ratio with one decimal below 10', () => {
@@ -78,67 +120,48 @@ describe("the probe's verdict", () => {
   });
 });
 
-describe('starting the planned backend, with the probe\'s timings injected', () => {
-  const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)';
-  /** Stand-ins for TF.js: WebGL on `renderer`; every start and every event recorded. */
-  function rig(renderer: string, probe: () => Promise<ProbeResult>) {
-    const log: string[] = [];
-    let figures: ProbeFigures | null = null;
-    const start = async (name: BackendName): Promise<StartedBackend> => {
-      log.push(`start ${name}`);
-      return { name, renderer: name === 'webgl' ? renderer : 'WebAssembly on the CPU', fallbackReason: null };
-    };
-    const deps = {
-      start, probe: async () => { log.push('probe'); return probe(); },
-      probing: (on: boolean) => void log.push(`probing ${on}`),
-      probed: (f: ProbeFigures) => { figures = f; log.push('probed'); },
-    };
-    return { deps, log, figures: () => figures };
-  }
+describe('the remembered verdict', () => {
+  const memory = () => {
+    const items = new Map<string, string>();
+    return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v) };
+  };
+  const scope = { webglRenderer: 'Adreno (TM) 650', userAgent: 'Mozilla/5.0 Chrome/130', appVersion: 'main-abc.js' };
+  const verdict: Verdict = { ...scope, webgpuAdapter: 'webgpu:qualcomm|adreno||', backend: 'webgpu', reason: null };
 
-  it('WebGL measured faster: it stays on WebGL, with the figures and no reason', async () => {
-    const r = rig(SWIFTSHADER, async () => ({ webglMs: 4, wasmMs: 10 }));
-    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
-    expect(out).toEqual({ info: { name: 'webgl', renderer: SWIFTSHADER, fallbackReason: null }, notice: null });
-    expect(r.figures()).toEqual({ webglMs: 4, wasmMs: 10, ratio: 0.4 });
-    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'probed', 'start webgl', 'probing false']);
+  it('is found again for the same GPU, browser and app version', () => {
+    const s = memory();
+    expect(loadVerdict(s, 'v', scope)).toBeNull();
+    expect(hasVerdict(s, 'v', scope)).toBe(false);
+    saveVerdict(s, 'v', verdict);
+    expect(hasVerdict(s, 'v', { userAgent: scope.userAgent, appVersion: scope.appVersion })).toBe(true);
+    expect(loadVerdict(s, 'v', scope)).toEqual(verdict);
+    expect(verdictFits(verdict, { available: true, software: false, description: 'adreno', identity: 'webgpu:qualcomm|adreno||' })).toBe(true);
   });
 
-  it('wasm measured faster: it runs on wasm and says by how much', async () => {
-    const r = rig(SWIFTSHADER, async () => ({ webglMs: 30, wasmMs: 4 }));
-    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
-    expect(out).toEqual({
-      info: { name: 'wasm', renderer: 'WebAssembly on the CPU', fallbackReason: 'WebGL here is software-rendered; wasm is 7.5 x faster on this device' },
-      notice: null,
-    });
-    expect(r.figures()).toEqual({ webglMs: 30, wasmMs: 4, ratio: 7.5 });
-    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'probed', 'start wasm', 'probing false']);
+  it('is ignored for another GPU, WebGPU adapter, browser or app version', () => {
+    const s = memory();
+    saveVerdict(s, 'v', verdict);
+    expect(loadVerdict(s, 'v', { ...scope, webglRenderer: 'Mali-G78' })).toBeNull();
+    expect(loadVerdict(s, 'v', { ...scope, userAgent: 'Mozilla/5.0 Firefox/130' })).toBeNull();
+    expect(loadVerdict(s, 'v', { ...scope, appVersion: 'main-def.js' })).toBeNull();
+    expect(hasVerdict(s, 'v', { ...scope, appVersion: 'main-def.js' })).toBe(false);
+    expect(verdictFits(verdict, { available: true, software: false, description: 'other', identity: 'webgpu:other|||' })).toBe(false);
+    expect(verdictFits(verdict, null)).toBe(false);
+    expect(verdictFits({ ...verdict, webgpuAdapter: null }, null)).toBe(true);
+    expect(verdictFits({ ...verdict, webgpuAdapter: null }, { available: false, software: false, description: '', identity: null })).toBe(true);
   });
 
-  it('no probe on a GPU or for a choice made by the URL or the user, whatever the timings would say', async () => {
-    for (const [plan, renderer] of [
-      [{ start: 'webgl', source: 'auto' }, 'Adreno (TM) 650'],
-      [{ start: 'webgl', source: 'query' }, SWIFTSHADER],
-      [{ start: 'webgl', source: 'remembered' }, SWIFTSHADER],
-      [{ start: 'wasm', source: 'user' }, SWIFTSHADER],
-    ] as const) {
-      const r = rig(renderer, async () => ({ webglMs: 100, wasmMs: 1 }));
-      const out = await startPlannedBackend(plan, r.deps);
-      expect(out.info.name).toBe(plan.start);
-      expect(out.notice).toBeNull();
-      expect(r.log).toEqual([`start ${plan.start}`]);
-    }
-  });
-
-  it('a probe that fails leaves the planned backend, saying so', async () => {
-    const r = rig(SWIFTSHADER, async () => { throw new Error('context lost'); });
-    const out = await startPlannedBackend({ start: 'webgl', source: 'auto' }, r.deps);
-    expect(out).toEqual({
-      info: { name: 'webgl', renderer: SWIFTSHADER, fallbackReason: null },
-      notice: 'The WebGL-vs-wasm speed check failed (context lost); running on webgl.',
-    });
-    expect(r.figures()).toBeNull();
-    expect(r.log).toEqual(['start webgl', 'probing true', 'probe', 'start webgl', 'probing false']);
+  it('survives garbage and storage that throws', () => {
+    const s = memory();
+    s.setItem('v', '{not json');
+    expect(loadVerdict(s, 'v', scope)).toBeNull();
+    expect(hasVerdict(s, 'v', scope)).toBe(false);
+    s.setItem('v', JSON.stringify({ ...verdict, backend: 'metal' }));
+    expect(loadVerdict(s, 'v', scope)).toBeNull();
+    const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
+    expect(loadVerdict(broken, 'v', scope)).toBeNull();
+    expect(() => saveVerdict(broken, 'v', verdict)).not.toThrow();
+    expect(loadVerdict(null, 'v', scope)).toBeNull();
   });
 });
 

@@ -67,10 +67,9 @@ function BackendSelect() {
 function BackendIndicator() {
   const backend = useApp((s) => s.backend);
   const backendStatus = useApp((s) => s.backendStatus);
-  const probing = useApp((s) => s.backendProbing);
   return (
     <span className="backend" data-testid="backend-indicator" data-backend={backend?.name ?? ''}>
-      {backendStatus === 'starting' ? (probing ? 'timing WebGL against wasm…' : 'starting…') : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
+      {backendStatus === 'starting' ? 'starting…' : backend ? `${backend.name} · ${backend.renderer}` : 'no backend'}
     </span>
   );
 }

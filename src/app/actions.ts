@@ -1,9 +1,14 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
-import { fetchModel, loadModel, type ModelSource } from '../model/index.ts';
-import { loadBackendChoice, planBackend, saveBackendChoice, startPlannedBackend, type BackendPlan } from '../runtime/backend-choice.ts';
-import { probeBackends } from '../runtime/backend-probe.ts';
-import { backendFromQuery, startBackend, watchWebglContext, watchWebgpuDevice, type BackendName } from '../runtime/backends.ts';
+import { fetchModel, GhostNetModel, loadModel, yieldToPage, type ModelArtifactsSource, type ModelSource } from '../model/index.ts';
+import {
+  decideUpgrade, hasVerdict, loadBackendChoice, loadVerdict, planAuto, planBackend, saveBackendChoice, saveVerdict, verdictFits, withPlanReason,
+  type AdapterSurvey, type BackendPlan, type GpuBackend, type VerdictScope,
+} from '../runtime/backend-choice.ts';
+import { acquire, exclusive, type Release } from '../runtime/backend-lock.ts';
+import { backendFromQuery, startBackend, watchWebglContext, watchWebgpuDevice, type BackendInfo, type BackendName } from '../runtime/backends.ts';
+import { webglRendererString } from '../runtime/gpu-survey.ts';
+import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
@@ -11,7 +16,7 @@ import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
 import { chosenSize, rememberSize } from './inputSizes.ts';
-import { clearStaleError, nextInputVersion, useApp, withdrawMessage, type AppState, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
+import { clearStaleError, nextInputVersion, useApp, withdrawMessage, type AppState, type BackendTrial, type CurrentInput, type InputKind, type ModelEntry, type ModelProgress } from './store.ts';
 import type { PixelBuffer } from '../model/index.ts';
 
 const get = () => useApp.getState();
@@ -27,20 +32,33 @@ interface ShippedIndex {
 
 /**
  * Start the backend and, at the same time, list the shipped models and download the default
- * one's weights; the model is built once both are done.
+ * one's weights; the model is built once both are done. When the app chooses the backend itself,
+ * it answers on wasm at once and tries a GPU backend in the background afterwards (`tryGpu`).
  */
 export async function startApp(): Promise<void> {
-  const plan = planBackend(backendFromQuery(location.search), loadBackendChoice(storage(), SETTINGS.backend.storageKey));
-  void startPlanned(plan);
+  // The model list is asked for first: nothing below waits for it until it is needed.
+  const listed = fetch('models/index.json');
+  const query = backendFromQuery(location.search);
+  const chosen = loadBackendChoice(storage(), SETTINGS.backend.storageKey);
+  trialWanted = !query && !chosen;
+  const planned = trialWanted ? autoPlan() : Promise.resolve(planBackend(query, chosen));
+  // The backend starts once the first model's bytes are on their way: starting wasm takes the main
+  // thread for a while, and the download should not wait behind it.
+  const requested = new Promise<void>((resolve) => { modelRequested = resolve; });
+  backendStarted = Promise.all([planned, requested]).then(([plan]) => startPlanned(plan));
   try {
-    const res = await fetch('models/index.json');
+    const res = await listed;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const index = (await res.json()) as ShippedIndex;
     const shipped: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: m.id, source: m.url, builtIn: true }));
-    // Models kept in this browser on earlier visits come from IndexedDB, with no network at all.
-    set({ models: [...shipped, ...(await savedModelEntries())] });
+    set({ models: shipped });
+    // Models kept in this browser on earlier visits come from IndexedDB, with no network at all. A
+    // shipped model (the first visit's) starts downloading meanwhile; a kept one is waited for.
+    const saved = savedModelEntries().then((entries) => set({ models: [...get().models, ...entries.filter((e) => !get().models.some((m) => m.id === e.id))] }));
     const fallback = index.models.find((m) => m.default) ?? index.models[0];
-    const remembered = get().models.find((m) => m.id === rememberedModelId());
+    const rememberedId = rememberedModelId();
+    if (rememberedId !== null && !shipped.some((m) => m.id === rememberedId)) await saved;
+    const remembered = get().models.find((m) => m.id === rememberedId);
     const first = remembered ?? fallback;
     if (first) await selectModel(first.id);
     if (!get().model && fallback && first.id !== fallback.id) {
@@ -48,9 +66,260 @@ export async function startApp(): Promise<void> {
       await selectModel(fallback.id);
       if (why) set({ error: why });
     }
+    await saved;
   } catch (e) {
     set({ error: `The shipped models could not be listed: ${messageOf(e)}` });
+  } finally {
+    modelRequested();
   }
+  try {
+    if ((await planned).trial) {
+      await afterFirstAnswer();
+      await tryGpu();
+    }
+  } finally {
+    trialWanted = false;
+    lastArtifacts = null;
+  }
+}
+
+/** The WebGL renderer the app's own choice was made for (a throwaway canvas's); undefined until looked at. */
+let surveyedRenderer: string | null | undefined;
+
+/** Changes with every build of the app (the bundle's hashed file name): a new deployment probes again. */
+const APP_VERSION = new URL(import.meta.url).pathname.split('/').pop() ?? '';
+
+function verdictScope(webglRenderer: string | null): VerdictScope {
+  return { webglRenderer, userAgent: navigator.userAgent, appVersion: APP_VERSION };
+}
+
+/** `?upgrade=webgl|webgpu` (tests): try that backend in the background whatever the GPU, and switch to it once warm, whatever the timing. */
+function forcedUpgrade(): GpuBackend | null {
+  const asked = new URLSearchParams(location.search).get('upgrade');
+  return asked === 'webgl' || asked === 'webgpu' ? asked : null;
+}
+
+async function adapterSurvey(): Promise<AdapterSurvey> {
+  const r = await webgpuReport();
+  return { available: r.available, software: r.software !== null, description: r.description, identity: r.identity };
+}
+
+/**
+ * The app's own choice: wasm at once, unless a trial on an earlier visit (same GPU, browser and
+ * app version) found a GPU backend faster. The WebGL renderer comes from a throwaway canvas (no
+ * TF.js, no shader); the WebGPU adapter is asked for first only when a verdict must be checked.
+ */
+async function autoPlan(): Promise<BackendPlan> {
+  const forced = forcedUpgrade();
+  if (forced) return { start: 'wasm', source: 'auto', reason: null, candidates: [forced], trial: true };
+  // No verdict could fit (a first visit, a new browser or app version): wasm at once; the GPU is
+  // looked at after the first answer (creating even a throwaway WebGL context takes a while).
+  if (!hasVerdict(storage(), SETTINGS.backend.verdictKey, verdictScope(null))) return { start: 'wasm', source: 'auto', reason: null, candidates: [], trial: true };
+  const webglRenderer = surveyRenderer();
+  const verdict = loadVerdict(storage(), SETTINGS.backend.verdictKey, verdictScope(webglRenderer));
+  if (verdict && verdictFits(verdict, await adapterSurvey())) return planAuto({ webglRenderer }, verdict);
+  return { ...planAuto({ webglRenderer }, null), start: 'wasm' };
+}
+
+/** The WebGL renderer from a throwaway canvas, once per page. */
+function surveyRenderer(): string | null {
+  if (surveyedRenderer === undefined) {
+    surveyedRenderer = webglRendererString();
+    mark('gpu surveyed');
+  }
+  return surveyedRenderer;
+}
+
+/**
+ * The background trial (the app's own choice only, after the first answer): each GPU backend worth
+ * it gets the model in use warmed up and timed, one step at a time through the backend lock, while
+ * the page answers on wasm; the app switches to the fastest only if it beat wasm, and remembers the
+ * verdict for this GPU, browser and app version. Any backend start or model load cancels it.
+ */
+async function tryGpu(): Promise<void> {
+  const forced = forcedUpgrade();
+  const trial = ++trialToken;
+  const alive = () => trial === trialToken && get().backend?.name === 'wasm' && get().modelStatus === 'ready';
+  // The app's own choice still stands (no start or model load since): on wasm, or on cpu where wasm failed.
+  const own = () => trial === trialToken && get().backendStatus === 'ready';
+  if (!own()) return;
+  const webglRenderer = surveyRenderer();
+  const adapter = forced ? null : await adapterSurvey();
+  const plan = planAuto({ webglRenderer, webgpu: adapter }, null);
+  const candidates = forced ? [forced] : plan.candidates ?? [];
+  // Nothing worth trying: say why on the backend line (WebGL missing or software-rendered).
+  if (!candidates.length && plan.reason && own() && !get().backend!.fallbackReason?.includes(plan.reason)) set({ backend: withPlanReason(plan, get().backend!) });
+  const model = get().model;
+  const artifacts = lastArtifacts;
+  if (!alive() || !candidates.length || !(model instanceof GhostNetModel) || !artifacts || artifacts.id !== get().modelId) return;
+  set({ backendProbing: true });
+  const size = get().inputSize;
+  const tried: { backend: GpuBackend; ms: number; model: GhostNetModel; info: BackendInfo }[] = [];
+  const drop = (t: { model: GhostNetModel }) => t.model.dispose();
+  try {
+    const wasmMs = await exclusive(() => {
+      // What the page holds before the trial (the model in use): a switch must leave no more behind.
+      trialState({ backend: candidates[0], state: 'warming', done: 0, total: null, message: null, tensorsBefore: tf.memory().numTensors });
+      return timeModel(model, size);
+    });
+    for (const backend of candidates) {
+      if (!alive()) break;
+      try {
+        tried.push(await warmOn(backend, artifacts.source, size, alive));
+      } catch (e) {
+        if (e !== CANCELLED) trialState({ backend, state: 'failed', done: 0, total: null, message: messageOf(e) });
+      }
+    }
+    if (!alive()) {
+      tried.forEach(drop);
+      if (tried.length) trialState({ state: 'cancelled' });
+      return;
+    }
+    if (!tried.length) {
+      const t = get().backendTrial;
+      if (t?.state === 'failed') set({ backend: { ...get().backend!, fallbackReason: `${t.backend === 'webgpu' ? 'WebGPU' : 'WebGL'} failed: ${t.message}` } });
+      return;
+    }
+    const ms = (b: GpuBackend) => tried.find((t) => t.backend === b)?.ms ?? null;
+    const decision = decideUpgrade({ wasmMs, gpu: tried });
+    const best = forced ? tried[0] : tried.find((t) => t.backend === decision.backend);
+    set({ backendProbe: { wasmMs, webglMs: ms('webgl'), webgpuMs: ms('webgpu'), ratio: decision.ratio } });
+    mark('backend trial timed');
+    if (!forced) {
+      saveVerdict(storage(), SETTINGS.backend.verdictKey, {
+        ...verdictScope(webglRenderer), webgpuAdapter: adapter?.available ? adapter.identity : null, backend: decision.backend, reason: decision.reason,
+      });
+    }
+    tried.filter((t) => t !== best).forEach(drop);
+    if (!best) {
+      const info = get().backend!;
+      set({ backend: { ...info, fallbackReason: decision.reason } });
+      trialState({ backend: tried[0].backend, state: 'kept', done: 0, total: null, message: decision.reason });
+      return;
+    }
+    await switchTo(best, forced ? `forced by ?upgrade=${forced}` : null);
+  } catch (e) {
+    tried.forEach(drop);
+    trialState({ backend: candidates[0], state: 'failed', done: 0, total: null, message: messageOf(e) });
+  } finally {
+    set({ backendProbing: false });
+  }
+}
+
+/**
+ * The background trial starts once the page has answered (or, with nothing asked, after a few
+ * seconds), and when the page is idle: even the throwaway WebGL context takes main-thread time.
+ */
+async function afterFirstAnswer(): Promise<void> {
+  if (get().inferenceCount === 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SETTINGS.backend.trialDelayMs);
+      const stop = useApp.subscribe((s) => { if (s.inferenceCount > 0) done(); });
+      function done() {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  }
+  if (typeof requestIdleCallback === 'function') await new Promise((resolve) => requestIdleCallback(resolve, { timeout: SETTINGS.backend.trialDelayMs }));
+}
+
+/** Update the background trial's state on the store (the tensor count before it is kept). */
+function trialState(patch: Partial<BackendTrial>): void {
+  const now = get().backendTrial;
+  set({ backendTrial: { backend: 'webgl', state: 'warming', done: 0, total: null, message: null, tensorsBefore: null, ...now, ...patch } });
+}
+
+/** Thrown inside a trial that a backend start or model load has made pointless. */
+const CANCELLED = new Error('the background trial was cancelled');
+let trialToken = 0;
+/** Whether a background trial may still run (the app's own choice, until its trial ends). */
+let trialWanted = false;
+/** The artifacts of the model in use, kept for a background trial (then dropped). */
+let lastArtifacts: { id: string; source: ModelArtifactsSource } | null = null;
+
+/** Milliseconds per forward pass of `model` on the active backend: the fastest of a few after one untimed pass. */
+async function timeModel(model: GhostNetModel, size: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= SETTINGS.backend.probeRuns; i++) {
+    const t0 = performance.now();
+    const y = tf.tidy(() => model.logits(tf.zeros([1, size, size, 3]) as tf.Tensor4D, size));
+    try {
+      await y.data();
+    } finally {
+      y.dispose();
+    }
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return Math.min(...times);
+}
+
+/**
+ * Start `backend` (without making it the app's), load the model on it from `source` and warm it up
+ * step by step, holding the backend lock only for one step at a time (the app's backend is active
+ * whenever the lock is free), then time it.
+ */
+async function warmOn(backend: GpuBackend, source: ModelArtifactsSource, size: number, alive: () => boolean) {
+  const progress = (state: 'warming' | 'timing', done: number, total: number | null) => trialState({ backend, state, done, total, message: null });
+  progress('warming', 0, null);
+  let release: Release = await acquire();
+  let appBackend = tf.getBackend();
+  const enter = async () => {
+    if (!alive()) throw CANCELLED;
+    if (!(await tf.setBackend(backend))) throw new Error(`${backend} is not available`);
+  };
+  const leave = async () => {
+    if (tf.getBackend() !== appBackend) await tf.setBackend(appBackend);
+    release();
+  };
+  let model: GhostNetModel | null = null;
+  try {
+    if (!alive()) throw CANCELLED;
+    const info = await startBackend(backend);
+    if (info.name !== backend) throw new Error(info.fallbackReason ?? `${backend} did not start`);
+    const loaded = await loadModel(source);
+    if (!(loaded instanceof GhostNetModel)) {
+      loaded.dispose();
+      throw new Error('only a GhostNet is tried on another backend');
+    }
+    model = loaded;
+    await model.warmup(size, (done, total) => progress('warming', done, total), async () => {
+      await leave();
+      await yieldToPage();
+      release = await acquire();
+      appBackend = tf.getBackend();
+      await enter();
+    });
+    progress('timing', 0, null);
+    const ms = await timeModel(model, size);
+    return { backend, ms, model, info };
+  } catch (e) {
+    model?.dispose();
+    throw e;
+  } finally {
+    await leave();
+  }
+}
+
+/** Make a warmed-up GPU model the one in use: its backend the app's, the wasm model freed, the current input answered again. */
+async function switchTo(best: { backend: GpuBackend; model: GhostNetModel; info: BackendInfo; ms: number }, note: string | null): Promise<void> {
+  const old = get().model;
+  await exclusive(async () => {
+    stopWatchingContext();
+    await tf.setBackend(best.backend);
+    set({ backend: { ...best.info, fallbackReason: null }, requestedBackend: best.backend, model: best.model });
+    trialState({ backend: best.backend, state: 'switched', done: 0, total: null, message: note });
+    old?.dispose();
+    watchBackend();
+  });
+  lastArtifacts = null;
+  mark(`backend switched: ${best.backend}`);
+  if (get().input) await classifyCurrent();
+}
+
+function isArtifacts(s: ModelSource): s is ModelArtifactsSource {
+  return typeof s === 'object' && 'weightData' in s && 'modelJson' in s;
 }
 
 function storage(): Storage | null {
@@ -67,6 +336,8 @@ function mark(name: string): void {
 }
 
 let stopWatchingContext = () => {};
+/** Told when the first model's download is under way (or there is none): startApp then starts the backend. */
+let modelRequested = () => {};
 /** The latest backend start; true once that backend runs. Model loads wait for it. */
 let backendStarted: Promise<boolean> = Promise.resolve(false);
 
@@ -81,33 +352,29 @@ async function backendReady(): Promise<boolean> {
   return ok;
 }
 
+/** Watch the active backend: a lost WebGL context falls back to wasm, a lost WebGPU device to WebGL. */
+function watchBackend(): void {
+  const stopGl = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
+  const stopGpu = watchWebgpuDevice((message) => void switchBackend('webgl', `the WebGPU device was lost (${message})`));
+  stopWatchingContext = () => { stopGl(); stopGpu(); };
+}
+
 /**
- * Start the planned backend. When the app chose WebGL itself and it turns out software-rendered,
- * time WebGL against wasm and run on the faster one, saying why.
+ * Start the planned backend (it falls back along BACKENDS if it cannot start), saying why on the
+ * backend line when the app's own choice is not a GPU backend. Cancels any background trial.
  */
 function startPlanned(plan: BackendPlan, why?: string): Promise<boolean> {
   stopWatchingContext();
+  trialToken++;
   set({ backendStatus: 'starting', requestedBackend: plan.start });
   backendStarted = (async () => {
     try {
-      const started = await startPlannedBackend(plan, {
-        start: startBackend,
-        probe: () => probeBackends(SETTINGS.backend.probeRuns),
-        probing: (on) => set({ backendProbing: on }),
-        probed: (figures) => {
-          mark('backend probed');
-          set({ backendProbe: figures });
-        },
-      });
-      let info = started.info;
+      let info = withPlanReason(plan, await exclusive(() => startBackend(plan.start)));
       mark(`backend started: ${info.name}`);
-      if (started.notice) set({ notice: started.notice });
       if (why) info = { ...info, fallbackReason: info.fallbackReason ? `${why}; ${info.fallbackReason}` : why };
       // Why it is not on WebGL is said in one place, the header's backend line (backend-fallback), not again as a notice.
       set({ backend: info, backendStatus: 'ready' });
-      const stopGl = watchWebglContext(() => void switchBackend('wasm', 'the WebGL context was lost'));
-      const stopGpu = watchWebgpuDevice((message) => void switchBackend('webgl', `the WebGPU device was lost (${message})`));
-      stopWatchingContext = () => { stopGl(); stopGpu(); };
+      watchBackend();
       return true;
     } catch (e) {
       set({ backendStatus: 'error', error: messageOf(e) });
@@ -171,25 +438,39 @@ export async function selectModel(id: string): Promise<void> {
     let source = entry.source;
     if (typeof source === 'string') {
       progress({ stage: 'download', done: 0, total: null });
-      source = await fetchModel(source, downloadProgress(token));
+      const bytes = downloadProgress(token);
+      source = await fetchModel(source, async (input, init) => {
+        const res = await bytes(input, init);
+        // model.json, then the weights: once the weights answer, the backend may start.
+        if (!String(input instanceof Request ? input.url : input).endsWith('.json')) modelRequested();
+        return res;
+      });
       mark(`model downloaded: ${id}`);
     }
+    modelRequested();
+    // A background trial of another backend is pointless for a model about to be replaced.
+    trialToken++;
     progress({ stage: 'backend', done: 0, total: null });
     if (!(await backendReady())) throw new Error('no backend is running');
     if (token !== loadToken) return;
     progress({ stage: 'prepare', done: 0, total: null });
-    const model = await loadModel(source);
-    mark(`model prepared: ${id}`);
-    // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
-    // the same after a reload, a backend switch or a return from another model.
-    const size = chosenSize(id) ?? model.inputSize;
-    try {
-      await model.warmup(size, (done, total) => progress({ stage: 'warmup', done, total }));
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+    const prepared = source;
+    const { model, size } = await exclusive(async () => {
+      const model = await loadModel(prepared);
+      mark(`model prepared: ${id}`);
+      // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
+      // the same after a reload, a backend switch or a return from another model.
+      const size = chosenSize(id) ?? model.inputSize;
+      try {
+        await model.warmup(size, (done, total) => progress({ stage: 'warmup', done, total }));
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      return { model, size };
+    });
     if (token !== loadToken) { model.dispose(); return; }
+    lastArtifacts = trialWanted && isArtifacts(prepared) ? { id, source: prepared } : null;
     const previous = get().model;
     const models = get().models.map((m) => (m.id === id ? { ...m, name: model.metadata.name } : m));
     set({ model, modelId: id, models, modelStatus: 'ready', modelProgress: null, modelLoadMs: performance.now() - t0, inputSize: size, ...clearStaleError() });
@@ -225,7 +506,8 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
     const x = inputTensor(pipeline, rgb, inputSize, model.normalization);
     let predictions;
     try {
-      predictions = await model.classify(x, SETTINGS.topK);
+      // Taking turns with a background trial of another backend (backend-lock.ts).
+      predictions = await exclusive(() => model.classify(x, SETTINGS.topK));
     } finally {
       x.dispose();
     }
@@ -237,6 +519,7 @@ async function classifyOnce(pipeline: InputPipeline): Promise<boolean> {
       inferenceCount: get().inferenceCount + 1,
       status: `${input.label}: ${top.name}, ${(top.probability * 100).toFixed(1)}%`,
     });
+    if (get().inferenceCount === 1) mark('first answer');
     return true;
   } catch (e) {
     set({ error: `Classification failed: ${messageOf(e)}` });
@@ -286,6 +569,7 @@ let lastPhotoNote: string | null = null;
 export async function classifyImage(blob: Blob, name: string, kind: InputKind, pipeline: InputPipeline = GHOSTNET_PIPELINE): Promise<boolean> {
   try {
     const { pixels, note } = await pixelsFromBlob(blob, name);
+    if (!get().input) mark('first input');
     setInput(pixels, name, kind);
     // A photo's own note replaces the previous photo's; other notices (the backend's reason,
     // a download's outcome) are not the photo's to clear.

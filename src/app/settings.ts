@@ -25,8 +25,15 @@ export const SETTINGS = {
   backend: {
     /** localStorage key remembering the backend picked in the selector (over the app's own choice). */
     storageKey: 'ghostnet.backend',
-    /** Timed passes of the WebGL-vs-wasm probe on each backend (after one untimed pass); the fastest counts. */
+    /**
+     * Timed forward passes of the model in use on wasm and on each GPU backend tried in the
+     * background (after one untimed pass); the fastest counts.
+     */
     probeRuns: 3,
+    /** The background trial starts after the first answer, or after this long without one (and when the page is idle). */
+    trialDelayMs: 2000,
+    /** localStorage key remembering the background trial's verdict (per GPU, browser and app version). */
+    verdictKey: 'ghostnet.backend.verdict',
   },
   layout: {
     /** Phones: one column, diagnostics folded. styles.css uses the same width in its media queries. */

@@ -51,12 +51,31 @@ export interface ModelProgress {
   readonly total: number | null;
 }
 
-/** The WebGL-vs-wasm speed probe (ms per probe pass), when the app ran one. */
+/** The background trial's timing (ms per forward pass of the model in use), when the app ran one. */
 export interface BackendProbe {
-  readonly webglMs: number;
   readonly wasmMs: number;
-  /** webglMs / wasmMs. */
+  /** Per GPU backend tried (WebGL, WebGPU); null when not tried. */
+  readonly webglMs: number | null;
+  readonly webgpuMs: number | null;
+  /** The fastest GPU backend's ms / wasmMs (below 1: the GPU is faster). */
   readonly ratio: number;
+}
+
+/**
+ * The app's own choice at work in the background: a GPU backend being warmed up and timed against
+ * wasm while the page answers on wasm, then switched to (only if faster) or kept off.
+ */
+export interface BackendTrial {
+  /** The GPU backend being tried (or the one switched to). */
+  readonly backend: BackendName;
+  readonly state: 'warming' | 'timing' | 'switched' | 'kept' | 'failed' | 'cancelled';
+  /** Warm-up steps done and in all (WebGL's shaders one step at a time). */
+  readonly done: number;
+  readonly total: number | null;
+  /** Why it failed or was kept off, or what forced it; null otherwise. */
+  readonly message: string | null;
+  /** tf.memory().numTensors as the trial began (the model in use on wasm only); null before. */
+  readonly tensorsBefore: number | null;
 }
 
 /** The image every view works on: the last upload, sample or webcam frame. */
@@ -73,9 +92,10 @@ export interface AppState {
   backendStatus: 'starting' | 'ready' | 'error';
   /** Backend the user asked for (the app may have fallen back from it). */
   requestedBackend: BackendName;
-  /** True while the app times WebGL against wasm to choose between them. */
+  /** True while the app tries a GPU backend in the background (the page answers on wasm meanwhile). */
   backendProbing: boolean;
   backendProbe: BackendProbe | null;
+  backendTrial: BackendTrial | null;
   models: ModelEntry[];
   modelId: string | null;
   /** The model in use: a GhostNet, or a network trained in the Ghost lab (`kind` tells). */
@@ -127,6 +147,7 @@ export const useApp = create<AppState>((set) => ({
   requestedBackend: 'webgl',
   backendProbing: false,
   backendProbe: null,
+  backendTrial: null,
   models: [],
   modelId: null,
   model: null,

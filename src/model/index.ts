@@ -169,12 +169,13 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
    * Run once so shaders/kernels for this input size are compiled before the first real frame.
    * With `onProgress`, WebGL's shader compilation is done step by step first and reported as
    * (steps done, steps); other backends report (0, 1) and then (1, 1) around their one pass.
+   * `pause` runs between WebGL's steps (default: give the thread back to the page for one task).
    */
-  async warmup(size = this.inputSize, onProgress?: (done: number, total: number) => void): Promise<void> {
+  async warmup(size = this.inputSize, onProgress?: (done: number, total: number) => void, pause: () => Promise<void> = yieldToPage): Promise<void> {
     if (onProgress && tf.getBackend() === 'webgl') {
       const x = tf.zeros([1, size, size, 3]) as tf.Tensor4D;
       try {
-        await this.network.stepThrough(x, onProgress, yieldToPage);
+        await this.network.stepThrough(x, onProgress, pause);
       } finally {
         x.dispose();
       }
@@ -193,7 +194,7 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
 }
 
 /** Give the thread back for one task (a MessageChannel message: not clamped like nested timers). */
-function yieldToPage(): Promise<void> {
+export function yieldToPage(): Promise<void> {
   if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
   return new Promise((resolve) => {
     const channel = new MessageChannel();

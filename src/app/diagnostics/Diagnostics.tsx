@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { memorySnapshot, runLeakCheck, type LeakCheckResult } from '../actions.ts';
 import { SETTINGS } from '../settings.ts';
-import { useApp } from '../store.ts';
+import { useApp, type BackendTrial } from '../store.ts';
 import { SavedModels } from '../cache/SavedModels.tsx';
 import { useMediaQuery } from '../useMediaQuery.ts';
 import { formatRatio } from '../../runtime/backend-choice.ts';
@@ -26,6 +26,20 @@ function useMemory(ready: boolean) {
   return memory;
 }
 
+/** The background GPU trial in a few words. */
+function trialText(t: BackendTrial): string {
+  const name = t.backend === 'webgpu' ? 'WebGPU' : t.backend === 'webgl' ? 'WebGL' : t.backend;
+  const why = t.message ? ` (${t.message})` : '';
+  switch (t.state) {
+    case 'warming': return `warming ${name} up in the background${t.total ? `: step ${t.done} of ${t.total}` : ''}`;
+    case 'timing': return `timing ${name} against wasm`;
+    case 'switched': return t.message ? `switched to ${name} (${t.message})` : `switched to ${name}: warm, and faster than wasm`;
+    case 'kept': return `stayed on wasm${why}`;
+    case 'failed': return `${name} failed${why}`;
+    case 'cancelled': return `${name} trial cancelled`;
+  }
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 /**
@@ -40,6 +54,7 @@ export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'shee
   const canCheck = useApp((s) => s.model !== null && s.input !== null);
   const memory = useMemory(useApp((s) => s.backendStatus === 'ready'));
   const probe = useApp((s) => s.backendProbe);
+  const trial = useApp((s) => s.backendTrial);
   const offlineReady = useApp((s) => s.offlineReady);
   const [leak, setLeak] = useState<LeakCheckResult | null>(null);
   // Folded on phones (it would push everything else down), open on wider screens.
@@ -78,11 +93,23 @@ export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'shee
           <dd>{latencyMs === null ? '–' : `${latencyMs.toFixed(1)} ms`}</dd>
           <dt>Inferences</dt>
           <dd data-testid="diagnostics-inferences">{inferences}</dd>
+          {trial && (
+            <>
+              <dt>GPU trial</dt>
+              <dd data-testid="diagnostics-trial" data-backend={trial.backend} data-state={trial.state} data-done={trial.done} data-total={trial.total ?? undefined} data-tensors-before={trial.tensorsBefore ?? undefined}>
+                {trialText(trial)}
+              </dd>
+            </>
+          )}
           {probe && (
             <>
               <dt>Speed probe</dt>
-              <dd data-testid="diagnostics-probe" data-webgl-ms={probe.webglMs} data-wasm-ms={probe.wasmMs} data-ratio={probe.ratio}>
-                WebGL {probe.webglMs.toFixed(1)} ms, wasm {probe.wasmMs.toFixed(1)} ms ({formatRatio(probe.ratio)} x)
+              <dd data-testid="diagnostics-probe" data-webgl-ms={probe.webglMs ?? undefined} data-webgpu-ms={probe.webgpuMs ?? undefined} data-wasm-ms={probe.wasmMs} data-ratio={probe.ratio}>
+                {[
+                  probe.webgpuMs !== null && `WebGPU ${probe.webgpuMs.toFixed(1)} ms`,
+                  probe.webglMs !== null && `WebGL ${probe.webglMs.toFixed(1)} ms`,
+                  `wasm ${probe.wasmMs.toFixed(1)} ms per inference`,
+                ].filter(Boolean).join(', ')} ({formatRatio(probe.ratio)} x)
               </dd>
             </>
           )}
