@@ -13,10 +13,10 @@ function uncontrolled(): boolean {
   return typeof caches !== 'undefined' && 'serviceWorker' in navigator && navigator.serviceWorker.controller === null;
 }
 
-async function keep(response: Response): Promise<void> {
+async function keep(url: string, response: Response): Promise<void> {
   const bytes = await response.arrayBuffer();
   const cache = await caches.open(MODEL_CACHE_NAME);
-  await cache.put(modelCacheKey(response.url, await sha256Hex(bytes)), weightsResponse(bytes, response.headers.get('Content-Type')));
+  await cache.put(modelCacheKey(url, await sha256Hex(bytes)), weightsResponse(bytes, response.headers.get('Content-Type')));
 }
 
 /**
@@ -27,7 +27,7 @@ export function keepShippedWeights(fetchImpl: typeof fetch = fetch): typeof fetc
   return async (input, init) => {
     const response = await fetchImpl(input, init);
     if (response.status === 200 && response.type === 'basic' && isShippedWeights(response.url) && uncontrolled()) {
-      const kept = keep(response.clone()).catch((e: unknown) => {
+      const kept = keep(response.url, response.clone()).catch((e: unknown) => {
         console.warn(`The downloaded weights could not be kept for offline use: ${e instanceof Error ? e.message : String(e)}`);
       });
       pending.add(kept);
