@@ -29,3 +29,10 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--ignore-gpu-blocklist',
 ];
+
+/**
+ * The same plus WebGPU: Chromium's SwiftShader adapter (a software "fallback adapter"), for the
+ * WebGPU spec and the bench's WebGPU column. Measured with Debian's chromium 156 headless:
+ * `--enable-unsafe-webgpu` alone gives it; no Vulkan or adapter flag is needed.
+ */
+export const WEBGPU_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'];

@@ -8,11 +8,13 @@ import { markdownTable, peakTable } from './report.ts';
 import { BENCH_MODELS } from './models.ts';
 import { runBenchmark, type BenchReport } from './run.ts';
 import { checkGhostTail, type KernelCheckResult } from './kernel-check.ts';
+import { checkLogits, type LogitsCheckResult } from './logits-check.ts';
 
 export type BenchPageState =
   | { status: 'running'; progress: string }
   | { status: 'done'; report: BenchReport }
   | { status: 'checked'; check: KernelCheckResult }
+  | { status: 'logits'; logits: LogitsCheckResult }
   | { status: 'error'; message: string };
 
 declare global {
@@ -54,7 +56,13 @@ async function main(): Promise<void> {
     resultEl.replaceChildren(pre);
     return;
   }
-  if (q.has('check')) throw new Error('?check must be ghost-tail');
+  if (q.get('check') === 'logits') {
+    const logits = await checkLogits(q.get('fixtures') ?? 'fixtures', (q.get('models') ?? '').split(',').filter(Boolean), (q.get('inputs') ?? '').split(',').filter(Boolean), progress);
+    window.__bench = { status: 'logits', logits };
+    statusEl.textContent = 'checked';
+    return;
+  }
+  if (q.has('check')) throw new Error('?check must be ghost-tail or logits');
   const report = await runBenchmark(
     {
       models,
