@@ -4,7 +4,9 @@
  * backend's kernels for several shapes (the conv filter gradient's im2col + GEMM, whole and in chunks of
  * images, and its convolution fallback; depthwise d = 1, 3, 5, 7, channel multipliers 1-4, 'same',
  * 'valid' and explicit padding), are registered only where the wasm backend has none, and reject
- * unsupported attributes with a clear error.
+ * unsupported attributes with a clear error. The Winograd convolutions (backprop-winograd.ts: forward
+ * and filter gradient, whole and in chunks of images) equal the cpu backend's conv2d and
+ * Conv2DBackpropFilter.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-w
 import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
 import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
 import { readFileSync } from 'node:fs';
+import { setWinogradChunkBytes, winogradApplies, winogradConv2d, winogradFilterGrad } from '../src/model/kernels/backprop-winograd.ts';
 
 type Pad = 'same' | 'valid' | number[][];
 
@@ -285,5 +288,84 @@ describe('filter flip and average-pool gradient on wasm', () => {
     for (let i = 0; i < w.length; i++) expect(Math.abs(g[i] - w[i])).toBeLessThanOrEqual(1e-7 * Math.abs(w[i]) + 1e-12);
     [filter, dy, flipped, grad, wantFlip, wantGrad].forEach((t) => t.dispose());
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Winograd F(2x2, 3x3) convolutions on wasm equal the cpu backend', () => {
+  /** Largest |a - b| relative to the largest |b|. */
+  const rel = (a: Float32Array, b: Float32Array) => {
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    }
+    expect(scale).toBeGreaterThan(0);
+    return diff / scale;
+  };
+  const cases: [string, number[], number[], number | null][] = [
+    ['4 -> 8 channels, 8 px', [2, 8, 8, 4], [3, 3, 4, 8], null],
+    ['16 -> 12 channels (a 4-wide block at the end), 3 images of 16 px', [3, 16, 16, 16], [3, 3, 16, 12], null],
+    ['32 -> 16 channels, 5 images in chunks of 2, 2 and 1', [5, 8, 8, 32], [3, 3, 32, 16], 2 * 16 * 16 * 32 * 4],
+    ['8 -> 4 channels, 4 px, non-square 4 x 8', [2, 4, 8, 8], [3, 3, 8, 4], null],
+  ];
+  for (const [label, xs, fs, chunk] of cases) {
+    it(label, async () => {
+      await initNodeBackend('cpu');
+      const xd = values(size(xs), 11);
+      const fd = values(size(fs), 12);
+      const ys = [...xs.slice(0, 3), fs[3]];
+      const dyd = values(size(ys), 13);
+      const want = tf.tidy(() => {
+        const x = tf.tensor4d(xd, xs as [number, number, number, number]);
+        const dy = tf.tensor4d(dyd, ys as [number, number, number, number]);
+        return [tf.conv2d(x, tf.tensor4d(fd, fs as [number, number, number, number]), 1, 'same'),
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: fs } as unknown as tf.NamedAttrMap) as tf.Tensor];
+      });
+      const [wantY, wantDw] = [(await want[0].data()) as Float32Array, (await want[1].data()) as Float32Array];
+      tf.dispose(want);
+      await initNodeBackend('wasm');
+      registerLabKernels();
+      const before = tf.memory().numTensors;
+      const previous = chunk === null ? null : setWinogradChunkBytes(chunk);
+      try {
+        const x = tf.tensor4d(xd, xs as [number, number, number, number]);
+        const f = tf.tensor4d(fd, fs as [number, number, number, number]);
+        const dy = tf.tensor4d(dyd, ys as [number, number, number, number]);
+        expect(winogradApplies(x.shape, f.shape)).toBe(true);
+        const { y, v } = winogradConv2d(x, f, true);
+        expect(v.length).toBe(16 * (chunk === null ? 1 : 3));
+        const dw = winogradFilterGrad(dy, v, xs[3]);
+        const again = winogradConv2d(x, f, false);
+        expect(again.v).toEqual([]);
+        expect(y.shape).toEqual(ys);
+        expect(dw.shape).toEqual(fs);
+        expect(rel((await y.data()) as Float32Array, wantY)).toBeLessThan(1e-5);
+        expect(rel((await again.y.data()) as Float32Array, wantY)).toBeLessThan(1e-5);
+        expect(rel((await dw.data()) as Float32Array, wantDw)).toBeLessThan(1e-5);
+        tf.dispose([x, f, dy, y, ...v, dw, again.y]);
+      } finally {
+        if (previous !== null) setWinogradChunkBytes(previous);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+  it('applies only to 3 x 3 filters on even sizes with channels in fours, on wasm with the module', async () => {
+    await initNodeBackend('wasm');
+    expect(winogradApplies([64, 32, 32, 32], [3, 3, 32, 32])).toBe(true);
+    expect(winogradApplies([64, 32, 32, 3], [3, 3, 3, 32])).toBe(false); // the first layer: 3 channels
+    expect(winogradApplies([2, 8, 8, 8], [5, 5, 8, 8])).toBe(false);
+    expect(winogradApplies([2, 7, 8, 8], [3, 3, 8, 8])).toBe(false);
+    expect(winogradApplies([2, 2, 2, 8], [3, 3, 8, 8])).toBe(false);
+    expect(winogradApplies([2, 8, 8, 8], [3, 3, 8, 6])).toBe(false);
+    disableLabWasmKernels(true);
+    try {
+      expect(winogradApplies([64, 32, 32, 32], [3, 3, 32, 32])).toBe(false);
+    } finally {
+      disableLabWasmKernels(false);
+    }
+    await initNodeBackend('cpu');
+    expect(winogradApplies([64, 32, 32, 32], [3, 3, 32, 32])).toBe(false);
+    await initNodeBackend('wasm');
   });
 });

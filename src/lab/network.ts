@@ -4,12 +4,15 @@
  * gradient, the backward pass written out by hand (no tape: tfjs-core registers no gradients in
  * Node, and a hand-written pass needs far fewer ops). The backward pass runs the backend's
  * backprop kernels (Conv2DBackpropInput/Filter, DepthwiseConv2dNativeBackpropInput/Filter,
- * MaxPoolGrad); on wasm the missing ones come from src/model/kernels/backprop-wasm.ts.
+ * MaxPoolGrad); on wasm the missing ones come from src/model/kernels/backprop-wasm.ts, and the 3 x 3
+ * convolutions (forward, input and filter gradients) run as Winograd F(2 x 2, 3 x 3) where the shapes
+ * allow (src/model/kernels/backprop-winograd.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON, CIFAR_MEAN, CIFAR_STD } from './spec.ts';
 import type { LabNetworkSpec } from './types.ts';
 import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD, bnReluFused } from '../model/kernels/backprop-bn-relu.ts';
+import { winogradApplies, winogradConv2d, winogradFilterGrad } from '../model/kernels/backprop-winograd.ts';
 
 export type LabTensors = ReadonlyMap<string, tf.Tensor>;
 
@@ -182,9 +185,29 @@ function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[
   const [kh, kw] = filter.shape;
   if (tf.getBackend() === 'wasm' && kh % 2 === 1 && kw % 2 === 1) {
     const flipped = bnReluFused() ? tf.engine().runKernel(FLIP_FILTER, { filter }) as tf.Tensor4D : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-    return tf.conv2d(dy, flipped, 1, 'same');
+    return winogradApplies(dy.shape, flipped.shape) ? winogradConv2d(dy, flipped, false).y : tf.conv2d(dy, flipped, 1, 'same');
   }
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * A training pass's stride-1 'same' convolution and its filter gradient. On wasm, a 3 x 3 one runs as
+ * Winograd F(2 x 2, 3 x 3) (backprop-winograd.ts) where the shapes allow, and keeps its transformed
+ * input until the filter gradient has used it; elsewhere tf.conv2d and convFilterGrad.
+ */
+function trainConv(x: tf.Tensor4D, w: tf.Tensor4D): { y: tf.Tensor4D; filterGrad: (dz: tf.Tensor4D) => tf.Tensor4D } {
+  if (winogradApplies(x.shape, w.shape)) {
+    const { y, v } = winogradConv2d(x, w, true);
+    return {
+      y,
+      filterGrad: (dz) => {
+        const dw = winogradFilterGrad(dz, v, x.shape[3]);
+        tf.dispose(v);
+        return dw;
+      },
+    };
+  }
+  return { y: tf.conv2d(x, w, 1, 'same'), filterGrad: (dz) => convFilterGrad(x, dz, w.shape) };
 }
 
 function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[]): tf.Tensor4D {
@@ -211,10 +234,11 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
       if (l.ghost === null) {
         const wName = `${l.id}.conv.weight`;
         const w = need(tensors, wName) as tf.Tensor4D;
-        const bn = batchNormReluTrain(tf.conv2d(convIn, w, 1, 'same'), tensors, `${l.id}.bn`, grads, onBatchStats);
+        const conv = trainConv(convIn, w);
+        const bn = batchNormReluTrain(conv.y, tensors, `${l.id}.bn`, grads, onBatchStats);
         tape.push((dy) => {
           const dz = bn.back(dy);
-          grads.set(wName, convFilterGrad(convIn, dz, w.shape));
+          grads.set(wName, conv.filterGrad(dz));
           return first ? null : convInputGrad(dz, w, convIn.shape);
         });
         x = bn.y;
@@ -224,7 +248,8 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
         const cName = `${l.id}.cheap_operation.0.weight`;
         const pw = need(tensors, pName) as tf.Tensor4D;
         const cw = need(tensors, cName) as tf.Tensor4D;
-        const primary = batchNormReluTrain(tf.conv2d(convIn, pw, 1, 'same'), tensors, `${l.id}.primary_conv.1`, grads, onBatchStats);
+        const pconv = trainConv(convIn, pw);
+        const primary = batchNormReluTrain(pconv.y, tensors, `${l.id}.primary_conv.1`, grads, onBatchStats);
         const x1 = primary.y;
         const cheap = batchNormReluTrain(tf.depthwiseConv2d(x1, cw, 1, 'same'), tensors, `${l.id}.cheap_operation.1`, grads, onBatchStats);
         const keep = Math.max(0, l.outChannels - g.initChannels);
@@ -255,7 +280,7 @@ export function labLossAndGradients(spec: LabNetworkSpec, tensors: LabTensors, i
           grads.set(cName, depthwiseFilterGrad(x1, dc, cw.shape));
           const dx1 = tf.add(d1, depthwiseInputGrad(dc, cw, x1.shape));
           const dp = primary.back(dx1);
-          grads.set(pName, convFilterGrad(convIn, dp, pw.shape));
+          grads.set(pName, pconv.filterGrad(dp));
           return first ? null : convInputGrad(dp, pw, convIn.shape);
         });
       }

@@ -6,7 +6,9 @@
  *
  * - Conv2DBackpropFilter: dW[ky, kx, i, o] = sum over n, y, x of xpad[n, y + ky, x + kx, i] * dy[n, y, x, o].
  *   Where the AssemblyScript module instantiates: x's im2col, transposed, [fh * fw * i, n * H' * W']
- *   (assembly/lab.ts) times dy [n * H' * W', o], one call of the backend's BatchMatMul (XNNPACK GEMM).
+ *   (assembly/lab.ts) times dy [n * H' * W', o], one call of the backend's BatchMatMul (XNNPACK GEMM);
+ *   for a filter of at most 32 rows (fh * fw * i: the lab's first layer) an AssemblyScript GEMM of x's
+ *   im2col and dy instead. (The lab's other 3 x 3 convolutions train by Winograd: backprop-winograd.ts.)
  *   Else it is itself a convolution: with x transposed to [i, H, W, n] (images as "channels") and dy
  *   to [H', W', n, o] (a filter as large as the output), the wasm backend's own Conv2D kernel
  *   (XNNPACK) computes it as [i, fh, fw, o], transposed back to [fh, fw, i, o].
@@ -17,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBnReluKernels } from './backprop-bn-relu.ts';
+import { registerWinogradKernels } from './backprop-winograd.ts';
 import { labKernelsFor, type LabWasmKernels } from './lab-wasm.ts';
 
 interface WasmBackend {
@@ -67,6 +70,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const [fh, fw, inC, outC] = a.filterShape;
   if (dy.shape.join() !== info.outShape.join()) throw new Error(`Conv2DBackpropFilter on wasm: dy [${dy.shape}] does not match the output [${info.outShape}]`);
   const as = labKernelsFor(backend);
+  if (as && fh * fw * inC <= SMALL_ROWS && outC % 4 === 0) return conv2DBackpropFilterSmall(b, as, x, dy, info, a.filterShape);
   if (as) return conv2DBackpropFilterGemm(b, as, x, dy, info, a.filterShape);
   const transpose = kernelFunc('Transpose');
   const conv = kernelFunc('Conv2D');
@@ -140,6 +144,38 @@ function conv2DBackpropFilterGemm(b: WasmBackend, as: LabWasmKernels, x: tf.Tens
   b.disposeData(xt.dataId);
   b.disposeData(col.dataId);
   return { dataId: out!.dataId, shape: [fh, fw, inC, outC], dtype: 'float32' };
+}
+
+/** Filters with at most this many rows (fh * fw * in channels; the lab's first layer: 27) take conv2DBackpropFilterSmall. */
+const SMALL_ROWS = 32;
+
+/**
+ * dW [fh * fw * ci, co] = col^T dy for a filter with few rows: col is x's im2col [n * oh * ow, rows padded
+ * to 4] (assembly/lab.ts im2colRows) and the product an AssemblyScript GEMM over blocks of 128 pixels
+ * (gemmTN), with no XNNPACK packing of dy (which costs more than the product itself for 27 rows).
+ */
+function conv2DBackpropFilterSmall(b: WasmBackend, as: LabWasmKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: Conv2DInfo, filterShape: [number, number, number, number]): tf.TensorInfo {
+  const [fh, fw, inC, outC] = filterShape;
+  const [N, H, W] = x.shape;
+  const [, OH, OW] = dy.shape;
+  const rows = fh * fw * inC;
+  const rp = Math.ceil(rows / 4) * 4;
+  const perImage = OH * OW;
+  const chunk = Math.max(1, Math.min(N, Math.floor(im2colLimitBytes / (rp * perImage * 4))));
+  const col = b.makeOutput([chunk * perImage, rp], 'float32');
+  const acc = b.makeOutput([rp, outC], 'float32');
+  for (let b0 = 0; b0 < N; b0 += chunk) {
+    const nb = Math.min(chunk, N - b0);
+    as.im2colRows((offset(b, x) + b0 * H * W * inC) * 4, offset(b, col) * 4, nb, H, W, inC, fh, fw, info.padInfo.top, info.padInfo.left, OH, OW, rp);
+    as.gemmTN(offset(b, col) * 4, (offset(b, dy) + b0 * perImage * outC) * 4, offset(b, acc) * 4, nb * perImage, rp, outC, b0 > 0);
+  }
+  b.disposeData(col.dataId);
+  if (rp === rows) return { dataId: acc.dataId, shape: [fh, fw, inC, outC], dtype: 'float32' };
+  const out = b.makeOutput([fh, fw, inC, outC], 'float32');
+  const heap = heapF32(b);
+  heap.copyWithin(offset(b, out), offset(b, acc), offset(b, acc) + rows * outC);
+  b.disposeData(acc.dataId);
+  return out;
 }
 
 /** The convolution's geometry, after checking the attributes and that dy has the output's shape. */
@@ -265,10 +301,12 @@ const FUNCS: Record<(typeof LAB_BACKPROP_KERNELS)[number], tf.KernelFunc> = {
 
 /**
  * Registers the three wasm backprop kernels where the wasm backend has none (returns the names it
- * registered), and the lab's fused BatchNorm + ReLU training kernels (backprop-bn-relu.ts).
+ * registered), the lab's fused BatchNorm + ReLU training kernels (backprop-bn-relu.ts) and its
+ * Winograd convolutions (backprop-winograd.ts).
  */
 export function registerLabKernels(): string[] {
   registerBnReluKernels();
+  registerWinogradKernels();
   const added: string[] = [];
   for (const name of LAB_BACKPROP_KERNELS) {
     if (tf.getKernel(name, 'wasm')) continue;

@@ -21,6 +21,16 @@ export interface LabWasmKernels {
   gapGrad(dy: Addr, dx: Addr, n: number, p: number, c: number, scale: number): void;
   flipFilter(src: Addr, dst: Addr, kh: number, kw: number, ci: number, co: number): void;
   depthwiseInputGrad(dy: Addr, wgt: Addr, dx: Addr, n: number, h: number, w: number, c: number, mul: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number): void;
+  winoFilter(g: Addr, tab: Addr, ci: number, co: number): void;
+  winoInput(x: Addr, tab: Addr, n: number, h: number, w: number, c: number): void;
+  winoOutput(tab: Addr, y: Addr, n: number, h: number, w: number, c: number): void;
+  winoGradOut(dy: Addr, tab: Addr, n: number, h: number, w: number, c: number): void;
+  winoGradGemm(vTab: Addr, zTab: Addr, duTab: Addr, t: number, ci: number, co: number, accumulate: boolean): void;
+  winoGemm(vTab: Addr, uTab: Addr, mTab: Addr, t: number, ci: number, co: number): void;
+  gemmNN(a: Addr, b: Addr, c: Addr, m: number, k: number, n: number): void;
+  gemmTN(a: Addr, b: Addr, c: Addr, t: number, m: number, n: number, accumulate: boolean): void;
+  im2colRows(x: Addr, col: Addr, n: number, h: number, w: number, c: number, fh: number, fw: number, top: number, left: number, oh: number, ow: number, rp: number): void;
+  winoFilterGrad(tab: Addr, dw: Addr, ci: number, co: number): void;
 }
 
 interface WasmBackendMemory {
