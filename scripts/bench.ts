@@ -3,7 +3,7 @@
  * through bench.html on each backend, print the JSON report and a markdown table, and keep the
  * latest table in docs/benchmarks.md (between the generated-section markers).
  *
- *   npm run bench -- [--backends webgl,wasm,cpu] [--models id,id] [--wasm-extra id,id]
+ *   npm run bench -- [--backends webgpu,webgl,wasm,cpu] [--webgpu-runs 5] [--models id,id] [--wasm-extra id,id]
  *                    [--runs 50] [--warmup 5] [--size 224] [--profile] [--no-build] [--no-write]
  *                    [--port 4304]
  * cpu runs the smallest model only (it is plain JavaScript). On wasm every model runs as a
@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.ts';
+import { WEBGPU_CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.ts';
 import { checkTargets, markdownTable, memoryLine, opsComparison, peakTable, profileTable, targetsTable } from '../src/bench/report.ts';
 import type { BenchReport } from '../src/bench/run.ts';
 import type { BenchPageState } from '../src/bench/main.ts';
@@ -30,7 +30,9 @@ const END = '<!-- bench:end -->';
 
 const { values: args } = parseArgs({
   options: {
-    backends: { type: 'string', default: 'webgl,wasm,cpu' },
+    backends: { type: 'string', default: 'webgpu,webgl,wasm,cpu' },
+    // WebGPU here is SwiftShader's software adapter (~seconds a pass, correctness only): few runs unless asked.
+    'webgpu-runs': { type: 'string', default: '5' },
     models: { type: 'string', default: ALL_MODELS.join(',') },
     'wasm-extra': { type: 'string', default: WASM_EXTRA.join(',') },
     runs: { type: 'string', default: '50' },
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   if (!args['no-build']) execSync(`npx vite build --outDir ${DIST} --emptyOutDir`, { stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${args.port}/`;
   const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', args.port, '--strictPort', '--outDir', DIST], { stdio: 'ignore', detached: true });
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: WEBGPU_CHROMIUM_ARGS });
   const reports: BenchReport[] = [];
   const t0 = Date.now();
   try {
@@ -93,11 +95,13 @@ async function main(): Promise<void> {
       if (ids.length === 0) continue;
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`  ${m.text()}`); });
-      const q = new URLSearchParams({ backend, models: ids.join(','), runs: args.runs, warmup: args.warmup, size: args.size, profile: args.profile ? '1' : '0' });
+      const q = new URLSearchParams({ backend, models: ids.join(','), runs: backend === 'webgpu' ? args['webgpu-runs'] : args.runs, warmup: backend === 'webgpu' ? '1' : args.warmup, size: args.size, profile: args.profile ? '1' : '0' });
       await page.goto(`${base}bench.html?${q}`);
       await page.waitForFunction(() => window.__bench && window.__bench.status !== 'running', undefined, { timeout: 15 * 60_000, polling: 1000 });
       const state = (await page.evaluate(() => window.__bench)) as BenchPageState;
       await page.close();
+      // A browser without a WebGPU adapter skips that backend, saying so (the page names the reason).
+      if (state.status === 'error' && backend === 'webgpu') { log(`  webgpu skipped: ${state.message}`); continue; }
       if (state.status === 'error') throw new Error(`${backend}: ${state.message}`);
       if (state.status === 'done') reports.push(state.report);
     }
@@ -114,8 +118,9 @@ async function main(): Promise<void> {
     `Latest run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${((Date.now() - t0) / 1000).toFixed(0)} s in all: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
     '',
     `- Machine: ${machine()}`,
-    `- Browser: ${browserVersion} (headless, flags: ${CHROMIUM_ARGS.filter((f) => f.includes('gl') || f.includes('swiftshader')).join(' ')})`,
+    `- Browser: ${browserVersion} (headless, flags: ${WEBGPU_CHROMIUM_ARGS.filter((f) => f.includes('gl') || f.includes('swiftshader') || f.includes('webgpu')).join(' ')})`,
     `- WebGL renderer: ${webgl?.environment.renderer ?? 'not measured'}`,
+    `- WebGPU: ${reports.find((r) => r.environment.backend === 'webgpu')?.environment.renderer ?? 'not measured'} (${args['webgpu-runs']} timed runs after 1 warm-up; a software adapter's figures are marked not representative)`,
     `- wasm: ${wasm ? `${wasm.environment.wasmThreads} thread(s), cross-origin isolated: ${wasm.environment.crossOriginIsolated}` : 'not measured'}`,
     `- All models at ${args.size} x ${args.size}, batch 1, 1000 classes, random weights; ${args.warmup} warm-up runs, then ${args.runs} timed runs each ending with an async read of the logits.`,
     '- wasm: every model runs as a compiled plan (src/model/wasm-plan.ts: one TF.js kernel per pass); rows marked (ops) run the same network op by op.',

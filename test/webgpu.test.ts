@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adapterFacts, adapterIdentity, describeAdapter, detectWebgpu, reportFor, softwareAdapter, watchDeviceLoss, webgpuWorthProbing, type AdapterFacts } from '../src/runtime/webgpu.ts';
 import { backendFromQuery } from '../src/runtime/backend-names.ts';
 import { planBackend } from '../src/runtime/backend-choice.ts';
+import { backendLabel, softwareRendered } from '../src/bench/report.ts';
 
 // What Chromium 156's headless SwiftShader adapter reports (--enable-unsafe-webgpu), as measured.
 const SWIFTSHADER: AdapterFacts = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true };
@@ -88,5 +89,17 @@ describe('?backend=webgpu and the automatic start', () => {
     expect(backendFromQuery('?backend=webgpu')).toBe('webgpu');
     expect(planBackend(null, null).start).not.toBe('webgpu');
     expect(planBackend('webgpu', null)).toEqual({ start: 'webgpu', source: 'query' });
+  });
+});
+
+describe('benchmark figures from a software GPU', () => {
+  it('are marked not representative, for WebGPU and WebGL alike', () => {
+    expect(softwareRendered({ backend: 'webgpu', renderer: 'WebGPU on google swiftshader (software)' })).toBe('SwiftShader');
+    expect(softwareRendered({ backend: 'webgpu', renderer: 'WebGPU on unnamed adapter (software)' })).toBe('a software adapter');
+    expect(softwareRendered({ backend: 'webgl', renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)' })).toBe('SwiftShader');
+    expect(softwareRendered({ backend: 'webgpu', renderer: 'WebGPU on nvidia ampere NVIDIA GeForce RTX 3060' })).toBeNull();
+    expect(softwareRendered({ backend: 'wasm', renderer: 'WebAssembly on the CPU' })).toBeNull();
+    expect(backendLabel({ backend: 'webgpu', renderer: 'WebGPU on google swiftshader (software)' })).toBe('webgpu (SwiftShader: not representative)');
+    expect(backendLabel({ backend: 'webgl', renderer: 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)' })).toBe('webgl');
   });
 });

@@ -1,11 +1,28 @@
 /** Benchmark reports as a markdown table, and the issue's targets checked against them. No TensorFlow.js here. */
 import type { BenchReport } from './run.ts';
 import type { ModelResult } from './measure.ts';
+import { softwareRenderer } from '../runtime/backend-choice.ts';
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const giga = (v: number) => (v / 1e9).toFixed(2);
 const mega = (v: number) => (v / 1e6).toFixed(1);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/**
+ * The software rasteriser a GPU backend's figures came from ("SwiftShader", ...), or null: WebGL by
+ * its renderer string, WebGPU by the adapter ("WebGPU on google swiftshader (software)"). Such
+ * figures say nothing about a GPU: the tables mark them "not representative".
+ */
+export function softwareRendered(environment: { readonly backend: string; readonly renderer: string }): string | null {
+  if (environment.backend !== 'webgl' && environment.backend !== 'webgpu') return null;
+  return softwareRenderer(environment.renderer) ?? (/\(software\)/.test(environment.renderer) ? 'a software adapter' : null);
+}
+
+/** "webgpu (SwiftShader: not representative)" for software-rendered GPU figures, else the backend's name. */
+export function backendLabel(environment: { readonly backend: string; readonly renderer: string }): string {
+  const software = softwareRendered(environment);
+  return software ? `${environment.backend} (${software}: not representative)` : environment.backend;
+}
 
 export function markdownTable(reports: readonly BenchReport[]): string {
   const lines = [
@@ -16,7 +33,7 @@ export function markdownTable(reports: readonly BenchReport[]): string {
     for (const m of r.models) {
       const mem = m.memory;
       lines.push(
-        `| ${r.environment.backend} | ${m.label} | ${mega(m.multiplyAdds)} | ${ms(m.loadMs)} | ${ms(m.firstInferenceMs)} | **${ms(m.medianMs)}** | ${ms(m.p10Ms)} | ${ms(m.p90Ms)} | ${m.runs} | ${giga(m.multiplyAddsPerSecond)} | ${m.shareOfPeak === null ? '–' : (m.shareOfPeak * 100).toFixed(1)} | ${mem.weights.tensors} | ${mib(mem.weights.bytes)} | ${mem.planBytes === null ? '–' : mib(mem.planBytes)} | ${mem.leakedTensors} | ${mem.releasedOnDispose.tensors} |`,
+        `| ${backendLabel(r.environment)} | ${m.label} | ${mega(m.multiplyAdds)} | ${ms(m.loadMs)} | ${ms(m.firstInferenceMs)} | **${ms(m.medianMs)}** | ${ms(m.p10Ms)} | ${ms(m.p90Ms)} | ${m.runs} | ${giga(m.multiplyAddsPerSecond)} | ${m.shareOfPeak === null ? '–' : (m.shareOfPeak * 100).toFixed(1)} | ${mem.weights.tensors} | ${mib(mem.weights.bytes)} | ${mem.planBytes === null ? '–' : mib(mem.planBytes)} | ${mem.leakedTensors} | ${mem.releasedOnDispose.tensors} |`,
       );
     }
   }

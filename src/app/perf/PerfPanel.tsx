@@ -8,6 +8,7 @@ import { messageOf } from '../actions.ts';
 import { useApp } from '../store.ts';
 import { BENCH_MODELS } from '../../bench/models.ts';
 import { runBenchmark, type BenchReport } from '../../bench/run.ts';
+import { softwareRendered } from '../../bench/report.ts';
 import { LatencyChart } from './LatencyChart.tsx';
 import './perf.css';
 
@@ -115,8 +116,15 @@ export function PerfPanel() {
 
 function PerfResults({ report }: { report: BenchReport }) {
   const peak = report.peak;
+  const software = softwareRendered(report.environment);
   return (
     <div data-testid="perf-results">
+      {software && (
+        <p className="hint" data-testid="perf-not-representative">
+          Not representative: {report.environment.backend} here is rendered in software ({software}) on the CPU, so these figures say how fast
+          this browser emulates a GPU, not how fast a GPU runs the models.
+        </p>
+      )}
       <LatencyChart results={report.models} />
       {peak && (
         <p>
