@@ -11,6 +11,7 @@ import { webglRendererString } from '../runtime/gpu-survey.ts';
 import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
+import { earlyFetch } from './early-fetch.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -37,7 +38,7 @@ interface ShippedIndex {
  */
 export async function startApp(): Promise<void> {
   // The model list is asked for first: nothing below waits for it until it is needed.
-  const listed = fetch('models/index.json');
+  const listed = earlyFetch('models/index.json');
   const query = backendFromQuery(location.search);
   const chosen = loadBackendChoice(storage(), SETTINGS.backend.storageKey);
   trialWanted = !query && !chosen;
@@ -101,6 +102,7 @@ function forcedUpgrade(): GpuBackend | null {
 
 async function adapterSurvey(): Promise<AdapterSurvey> {
   const r = await webgpuReport();
+  set({ webgpuSeen: r });
   return { available: r.available, software: r.software !== null, description: r.description, identity: r.identity };
 }
 
@@ -420,7 +422,7 @@ function downloadProgress(token: number) {
     if (token !== loadToken || (now - shownAt < SETTINGS.progressIntervalMs && loaded !== total)) return;
     shownAt = now;
     set({ modelProgress: { stage: 'download', done: loaded, total } });
-  }, keepShippedWeights());
+  }, keepShippedWeights(earlyFetch));
 }
 
 /** Load a model entry and make it current; on failure keep the previous model. */

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { AnyModel, ModelSource, PixelBuffer, Prediction } from '../model/index.ts';
 import type { BackendInfo, BackendName } from '../runtime/backends.ts';
+import type { WebgpuReport } from '../runtime/webgpu.ts';
 import type { ModelInputImage } from './input/pipeline.ts';
 import { INITIAL_TEACH, type TeachState } from './teach/state.ts';
 
@@ -96,6 +97,8 @@ export interface AppState {
   backendProbing: boolean;
   backendProbe: BackendProbe | null;
   backendTrial: BackendTrial | null;
+  /** The WebGPU adapter as the app's own choice saw it (webgpu.ts), once it looked; null before. */
+  webgpuSeen: WebgpuReport | null;
   models: ModelEntry[];
   modelId: string | null;
   /** The model in use: a GhostNet, or a network trained in the Ghost lab (`kind` tells). */
@@ -148,6 +151,7 @@ export const useApp = create<AppState>((set) => ({
   backendProbing: false,
   backendProbe: null,
   backendTrial: null,
+  webgpuSeen: null,
   models: [],
   modelId: null,
   model: null,

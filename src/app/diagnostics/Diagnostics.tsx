@@ -55,6 +55,7 @@ export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'shee
   const memory = useMemory(useApp((s) => s.backendStatus === 'ready'));
   const probe = useApp((s) => s.backendProbe);
   const trial = useApp((s) => s.backendTrial);
+  const webgpu = useApp((s) => s.webgpuSeen);
   const offlineReady = useApp((s) => s.offlineReady);
   const [leak, setLeak] = useState<LeakCheckResult | null>(null);
   // Folded on phones (it would push everything else down), open on wider screens.
@@ -93,6 +94,14 @@ export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'shee
           <dd>{latencyMs === null ? '–' : `${latencyMs.toFixed(1)} ms`}</dd>
           <dt>Inferences</dt>
           <dd data-testid="diagnostics-inferences">{inferences}</dd>
+          {webgpu && (
+            <>
+              <dt>WebGPU adapter</dt>
+              <dd data-testid="diagnostics-webgpu" data-available={String(webgpu.available)} data-software={webgpu.software ?? ''}>
+                {webgpu.available ? webgpu.description : webgpu.reason}
+              </dd>
+            </>
+          )}
           {trial && (
             <>
               <dt>GPU trial</dt>

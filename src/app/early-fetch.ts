@@ -1,0 +1,69 @@
+/**
+ * The first model's bytes, asked for before anything else runs: main.tsx imports this module first,
+ * so the model list, the first model's model.json and its weights are on their way while the rest
+ * of the app's code is evaluated and the page first renders (hundreds of milliseconds on a slow
+ * device). The app's own fetches (startApp, selectModel) take these responses through `earlyFetch`,
+ * each once; everything else goes to the network as usual. The first model is the one startApp
+ * will load: the model remembered from an earlier visit if it is a shipped one, else the default
+ * (a model kept in IndexedDB needs no download, so then only the list is fetched early).
+ */
+
+/** The same key as cache/savedModels.ts (not imported: this module must stay tiny and run first). */
+const LAST_MODEL_KEY = 'ghostnet.model.last';
+
+interface ShippedIndex {
+  models: { id: string; url: string; default?: boolean }[];
+}
+
+interface ModelJson {
+  weightsManifest?: { paths: string[] }[];
+}
+
+const early = new Map<string, Promise<Response>>();
+
+const absolute = (url: string | URL) => new URL(url, location.href).href;
+
+function start(url: string): Promise<Response> {
+  const p = fetch(url);
+  early.set(absolute(url), p);
+  // A failure is the taker's to report; nothing is said if no one takes it.
+  p.catch(() => {});
+  return p;
+}
+
+function remembered(): string | null {
+  try {
+    return localStorage.getItem(LAST_MODEL_KEY);
+  } catch {
+    return null;
+  }
+}
+
+async function prefetch(): Promise<void> {
+  const res = await start('models/index.json');
+  if (!res.ok) return;
+  const index = (await res.clone().json()) as ShippedIndex;
+  const id = remembered();
+  const first = id === null ? index.models.find((m) => m.default) ?? index.models[0] : index.models.find((m) => m.id === id);
+  if (!first) return;
+  const modelUrl = absolute(first.url);
+  const json = await start(modelUrl);
+  if (!json.ok) return;
+  const manifest = (await json.clone().json()) as ModelJson;
+  for (const group of manifest.weightsManifest ?? []) {
+    for (const path of group.paths) start(new URL(path, modelUrl).href);
+  }
+}
+
+/** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
+const requested: Promise<void> = typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch().catch(() => {}) : Promise.resolve();
+
+/** `fetch`, but a request for a URL fetched early (and not yet taken) gets that response, once. */
+export const earlyFetch: typeof fetch = async (input, init) => {
+  await requested;
+  const url = absolute(input instanceof Request ? input.url : input);
+  const taken = early.get(url);
+  if (!taken || (init?.method && init.method !== 'GET')) return fetch(input, init);
+  early.delete(url);
+  return taken;
+};
