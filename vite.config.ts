@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import path from 'node:path';
 import { connectSrcOrigins, imagenetSources, withConnectSrc } from './src/fetch/sources.ts';
+import { wasmThreads } from './scripts/vite-wasm-threads.ts';
 import { weightsBySha256 } from './src/app/pwa/weights-revisions.ts';
 
 /** The build's output folder once Vite has resolved it (`--outDir` included), for the service worker's manifest. */
@@ -26,9 +27,17 @@ function weightSourcesCsp(override: string | undefined): Plugin {
 
 // Everything else the app loads is served from its own origin: models and samples from public/,
 // the wasm backend's binaries bundled as assets (see src/runtime/backends.ts).
+/**
+ * Cross-origin isolation (SharedArrayBuffer), so TF.js's wasm backend runs on several threads
+ * (src/runtime/wasm-threads.ts): Vite's dev and preview servers send it; see the README for hosts.
+ */
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig(({ mode }) => ({
   plugins: [
     react(),
+    // The threaded wasm build's worker files as same-origin assets (no blob: script).
+    wasmThreads(),
     resolvedOutDir,
     weightSourcesCsp(loadEnv(mode, process.cwd(), 'VITE_').VITE_IMAGENET_WEIGHTS_URLS),
     // The service worker (src/sw.ts, Workbox modules; this plugin bundles it and writes the list of
@@ -90,12 +99,12 @@ export default defineConfig(({ mode }) => ({
     }),
   ],
   base: './',
-  server: { port: 5173, strictPort: false },
-  preview: { port: 4173, strictPort: true },
+  server: { port: 5173, strictPort: false, headers: ISOLATION_HEADERS },
+  preview: { port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2500,
     rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
 }));

@@ -7,25 +7,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BACKENDS, backendFromQuery, type BackendName } from './backend-names.ts';
 import { loadWebgpuBackend, watchDeviceLoss, webgpuReport, type WebgpuReport } from './webgpu.ts';
+import { mainScriptUrl, workerUrl } from 'virtual:tfjs-wasm-thread-files';
+import { configureWasm, wasmThreadsState } from './wasm-threads.ts';
 
 export { BACKENDS, backendFromQuery, type BackendName };
 
-// wasm runs on one thread even where the page is cross-origin isolated (COOP/COEP headers): the
-// threaded build starts its workers from blob: scripts, which the page's CSP refuses (the backend
-// would hang), and the Ghost-module kernel works on the backend's memory only when it is not shared.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-});
+// wasm on min(4, cores / 2) threads where the page is cross-origin isolated (COOP/COEP), else on
+// one; the threaded build's workers are same-origin files (no blob: script). See wasm-threads.ts.
+configureWasm({ plain: wasmPlain, simd: wasmSimd, threadedSimd: wasmThreaded, worker: workerUrl, mainScript: mainScriptUrl });
 
 export interface BackendInfo {
   readonly name: BackendName;
@@ -33,6 +28,10 @@ export interface BackendInfo {
   readonly renderer: string;
   /** Why a backend earlier in the list was not used, if one was skipped. */
   readonly fallbackReason: string | null;
+  /** wasm: the threads its kernels run on (1 without cross-origin isolation); absent for other backends. */
+  readonly threads?: number;
+  /** wasm: how long the multi-threaded build took to start (ms), when it ran. */
+  readonly threadsStartMs?: number | null;
 }
 
 /** The renderer string of TensorFlow.js's own WebGL context (unmasked where the browser allows it). */
@@ -77,6 +76,11 @@ export async function startBackend(preferred: BackendName = 'webgl'): Promise<Ba
           const probe = tf.tidy(() => tf.add(tf.ones([2]), 1));
           await probe.data();
           probe.dispose();
+        }
+        if (name === 'wasm') {
+          const wasm = wasmThreadsState();
+          if (wasm.fallbackReason) reasons.push(wasm.fallbackReason);
+          return { name, renderer: describe(name), fallbackReason: reasons.length ? reasons.join('; ') : null, threads: wasm.threads ?? 1, threadsStartMs: wasm.startMs };
         }
         return { name, renderer: describe(name), fallbackReason: reasons.length ? reasons.join('; ') : null };
       }

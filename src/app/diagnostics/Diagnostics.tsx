@@ -84,6 +84,10 @@ export function Diagnostics({ placement = 'page' }: { placement?: 'page' | 'shee
           <dd data-testid="diagnostics-backend">{backend?.name ?? '–'}</dd>
           <dt>Renderer</dt>
           <dd data-testid="diagnostics-renderer">{backend?.renderer ?? '–'}</dd>
+          <dt>wasm threads</dt>
+          <dd data-testid="diagnostics-threads" data-threads={backend?.threads ?? ''} data-start-ms={backend?.threadsStartMs ?? ''}>
+            {backend?.threads === undefined ? '– (wasm only)' : `${backend.threads}${globalThis.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}`}
+          </dd>
           <dt>Tensors</dt>
           <dd data-testid="diagnostics-tensors" data-count={memory.numTensors}>{memory.numTensors}</dd>
           <dt>Tensor memory</dt>

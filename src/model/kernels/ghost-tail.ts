@@ -19,7 +19,8 @@ import { ghostTailProgram, ghostTailStride2Program, type WebGLProgramRunner } fr
 export type GhostTailFn = (input: number, weights: number, bias: number, output: number, residual: number, n: number, h: number, w: number, c: number, g: number, outStride: number, relu: number) => void;
 
 interface WasmBackendMemory {
-  readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
+  /** The one-thread build exports its memory (asm.memory); the threaded one imports it (wasmMemory). */
+  readonly wasm?: { readonly asm?: { readonly memory?: unknown }; readonly wasmMemory?: unknown };
 }
 
 const compiled = new Map<boolean, WebAssembly.Module | null>();
@@ -49,7 +50,8 @@ export function ghostTailFor(backend: object): GhostTailFn | null {
   const cached = instances.get(backend);
   if (cached !== undefined) return cached;
   let fn: GhostTailFn | null = null;
-  const found = (backend as WasmBackendMemory).wasm?.asm?.memory;
+  const wasm = (backend as WasmBackendMemory).wasm;
+  const found = wasm?.asm?.memory ?? wasm?.wasmMemory;
   const memory = found instanceof WebAssembly.Memory ? found : null;
   const module = memory ? kernelModule(isSharedMemory(memory)) : null;
   if (module && memory) {
