@@ -2,19 +2,21 @@
  * The benchmark page (bench.html), driven by `npm run bench` through headless Chromium: the plan
  * comes from the query string, progress goes to #status, and the report to `window.__bench`.
  */
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, startBackend, type BackendName } from '../runtime/backends.ts';
 import { markdownTable, peakTable } from './report.ts';
 import { BENCH_MODELS } from './models.ts';
 import { runBenchmark, type BenchReport } from './run.ts';
 import { checkGhostTail, type KernelCheckResult } from './kernel-check.ts';
 import { checkLogits, type LogitsCheckResult } from './logits-check.ts';
+import { checkSamples, type SamplesCheckResult } from './samples-check.ts';
+import { wasmThreadsState } from '../runtime/wasm-threads.ts';
 
 export type BenchPageState =
   | { status: 'running'; progress: string }
   | { status: 'done'; report: BenchReport }
   | { status: 'checked'; check: KernelCheckResult }
   | { status: 'logits'; logits: LogitsCheckResult }
+  | { status: 'samples'; samples: SamplesCheckResult }
   | { status: 'error'; message: string };
 
 declare global {
@@ -56,13 +58,19 @@ async function main(): Promise<void> {
     resultEl.replaceChildren(pre);
     return;
   }
+  if (q.get('check') === 'samples') {
+    const samples = await checkSamples();
+    window.__bench = { status: 'samples', samples };
+    statusEl.textContent = 'checked';
+    return;
+  }
   if (q.get('check') === 'logits') {
     const logits = await checkLogits(q.get('fixtures') ?? 'fixtures', (q.get('models') ?? '').split(',').filter(Boolean), (q.get('inputs') ?? '').split(',').filter(Boolean), progress);
     window.__bench = { status: 'logits', logits };
     statusEl.textContent = 'checked';
     return;
   }
-  if (q.has('check')) throw new Error('?check must be ghost-tail or logits');
+  if (q.has('check')) throw new Error('?check must be ghost-tail, samples or logits');
   const report = await runBenchmark(
     {
       models,
@@ -79,7 +87,7 @@ async function main(): Promise<void> {
       userAgent: navigator.userAgent,
       hardwareConcurrency: navigator.hardwareConcurrency,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
-      wasmThreads: backend === 'wasm' ? getThreadsCount() : null,
+      wasmThreads: backend === 'wasm' ? wasmThreadsState().threads ?? 1 : null,
     },
   );
   window.__bench = { status: 'done', report };
@@ -89,9 +97,16 @@ async function main(): Promise<void> {
   resultEl.replaceChildren(pre);
 }
 
-main().catch((e: unknown) => {
-  const message = e instanceof Error ? e.message : String(e);
-  window.__bench = { status: 'error', message };
-  statusEl.textContent = `error: ${message}`;
-  console.error(`[bench] ${message}`);
-});
+/** In a frame (the Performance tab's thread comparison): the final state, to the page that opened it (same origin only). */
+const BENCH_MESSAGE = 'ghostnet-bench';
+
+main()
+  .catch((e: unknown) => {
+    const message = e instanceof Error ? e.message : String(e);
+    window.__bench = { status: 'error', message };
+    statusEl.textContent = `error: ${message}`;
+    console.error(`[bench] ${message}`);
+  })
+  .finally(() => {
+    if (window.parent !== window) window.parent.postMessage({ source: BENCH_MESSAGE, state: window.__bench }, location.origin);
+  });

@@ -121,3 +121,37 @@ export function opsComparison(reports: readonly BenchReport[]): string[] {
 export function targetsTable(checks: readonly TargetCheck[]): string {
   return ['| backend | target | measured | met |', '|---|---|---|---|', ...checks.map((c) => `| ${c.backend} | ${c.target} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`)].join('\n');
 }
+
+export interface ThreadRow {
+  readonly model: string;
+  /** One cell per thread count, in the order of `threads`: the median, and the speedup over one thread. */
+  readonly cells: readonly ({ readonly medianMs: number; readonly speedup: number | null } | null)[];
+}
+
+/** The same models on wasm at several thread counts (one report per count): medians and speedups over 1 thread. */
+export function threadRows(reports: readonly BenchReport[]): { threads: number[]; rows: ThreadRow[] } {
+  const wasm = reports.filter((r) => r.environment.backend === 'wasm' && r.environment.wasmThreads !== null);
+  const threads = [...new Set(wasm.map((r) => r.environment.wasmThreads!))].sort((a, b) => a - b);
+  const labels = [...new Set(wasm.flatMap((r) => r.models.map((m) => m.label)))];
+  const median = (label: string, n: number) => wasm.find((r) => r.environment.wasmThreads === n)?.models.find((m) => m.label === label)?.medianMs ?? null;
+  const rows = labels.map((label) => {
+    const one = median(label, 1);
+    return {
+      model: label,
+      cells: threads.map((n) => {
+        const v = median(label, n);
+        return v === null ? null : { medianMs: v, speedup: one === null ? null : one / v };
+      }),
+    };
+  });
+  return { threads, rows };
+}
+
+export function threadsTable(reports: readonly BenchReport[]): string {
+  const { threads, rows } = threadRows(reports);
+  const lines = [`| model | ${threads.map((n) => `${n} thread${n === 1 ? '' : 's'}: median ms (speedup)`).join(' | ')} |`, `|---|${threads.map(() => '---:').join('|')}|`];
+  for (const row of rows) {
+    lines.push(`| ${row.model} | ${row.cells.map((c) => (c === null ? '–' : `${ms(c.medianMs)}${c.speedup === null ? '' : ` (${c.speedup.toFixed(2)}x)`}`)).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

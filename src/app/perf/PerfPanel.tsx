@@ -3,13 +3,13 @@
  * backend's peak (a large matrix product), then GhostNet and its peers, timed round-robin.
  */
 import { useRef, useState } from 'react';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { messageOf } from '../actions.ts';
 import { useApp } from '../store.ts';
 import { BENCH_MODELS } from '../../bench/models.ts';
 import { runBenchmark, type BenchReport } from '../../bench/run.ts';
 import { softwareRendered } from '../../bench/report.ts';
 import { LatencyChart } from './LatencyChart.tsx';
+import { ThreadsCompare } from './ThreadsCompare.tsx';
 import './perf.css';
 
 const MIN_RUNS = 5;
@@ -57,7 +57,7 @@ export function PerfPanel() {
           userAgent: navigator.userAgent,
           hardwareConcurrency: navigator.hardwareConcurrency,
           crossOriginIsolated: globalThis.crossOriginIsolated === true,
-          wasmThreads: backend.name === 'wasm' ? getThreadsCount() : null,
+          wasmThreads: backend.name === 'wasm' ? backend.threads ?? 1 : null,
         },
       );
       setReport(result);
@@ -110,6 +110,7 @@ export function PerfPanel() {
       </form>
       <p role="status" aria-live="polite" data-testid="perf-progress">{progress}</p>
       {report && <PerfResults report={report} />}
+      <ThreadsCompare models={BENCH_MODELS.filter((m) => selected.includes(m.id)).map((m) => m.id)} runs={runs} size={size} disabled={running} />
     </section>
   );
 }
