@@ -100,6 +100,8 @@ export function wasmThreads(): Plugin {
         const name = path.startsWith(base + DEV_PREFIX) ? path.slice((base + DEV_PREFIX).length) : '';
         const source = files[name];
         if (!source) return next();
+        // The server's own headers (COOP/COEP: a cross-origin-isolated page's worker needs COEP too).
+        for (const [key, value] of Object.entries(server.config.server.headers ?? {})) if (value !== undefined) res.setHeader(key, value);
         res.setHeader('Content-Type', 'text/javascript');
         res.end(source());
       });
