@@ -6,7 +6,8 @@
  * own memory, so it reads and writes the backend's tensors in place.
  *
  * Used by compiled plans (wasm-plan.ts) and, as the TF.js kernel `GhostTail`, by the op-by-op
- * pass on wasm; on WebGL the same op is one shader (ghost-tail-webgl.ts). It runs on the one-thread
+ * pass on wasm; on WebGL the same op is one shader (ghost-tail-webgl.ts), on WebGPU one WGSL program
+ * (ghost-tail-webgpu.ts: measured faster than depthwise + concat there). It runs on the one-thread
  * backend's memory and on the multi-threaded backend's shared memory (a second build of the same
  * source, which imports a shared memory). Where it cannot run (the cpu backend; a wasm build without
  * an exported memory), callers fall back to depthwise conv + concat.
@@ -14,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GHOST_TAIL_WASM, GHOST_TAIL_WASM_SHARED } from './ghost-tail.wasm.ts';
 import { ghostTailProgram, ghostTailStride2Program, type WebGLProgramRunner } from './ghost-tail-webgl.ts';
+import { ghostTailWgslProgram, type WebGPUProgramRunner } from './ghost-tail-webgpu.ts';
 
 /** (input, weights, bias, output, residual, n, h, w, c, g, outStride, relu); addresses in bytes. */
 export type GhostTailFn = (input: number, weights: number, bias: number, output: number, residual: number, n: number, h: number, w: number, c: number, g: number, outStride: number, relu: number) => void;
@@ -74,19 +76,20 @@ export function cheapFitsKernel(cheap: { readonly kernel: number; readonly strid
 /**
  * Whether the active backend runs the Ghost-module kernel for `c` intrinsic channels and
  * `outChannels` outputs: wasm where the module instantiates (any c, truncation allowed), WebGL for
- * an even c and an untruncated output.
+ * an even c and an untruncated output, WebGPU for an untruncated output.
  */
 export function ghostTailSupports(c: number, outChannels: number): boolean {
   const backend = tf.getBackend();
   if (backend === 'wasm') return ghostTailFor(tf.backend()) !== null && outChannels >= c && outChannels <= 2 * c;
   if (backend === 'webgl') return c % 2 === 0 && outChannels === 2 * c;
+  if (backend === 'webgpu') return outChannels === 2 * c;
   return false;
 }
 
-/** Whether the active backend has the kernel at all (wasm with it, or WebGL). */
+/** Whether the active backend has the kernel at all (wasm with it, WebGL, or WebGPU). */
 export function ghostTailAvailable(): boolean {
   const backend = tf.getBackend();
-  return backend === 'webgl' || (backend === 'wasm' && ghostTailFor(tf.backend()) !== null);
+  return backend === 'webgl' || backend === 'webgpu' || (backend === 'wasm' && ghostTailFor(tf.backend()) !== null);
 }
 
 export const GHOST_TAIL_KERNEL = 'GhostTail';
@@ -131,6 +134,17 @@ function ensureRegistered(backendName: string): void {
         const { relu } = attrs as { relu: boolean };
         const program = ghostTailProgram(x.shape, relu, residual !== undefined);
         return (backend as unknown as WebGLProgramRunner).runWebGLProgram(program, residual ? [x, filter, bias, residual] : [x, filter, bias], 'float32');
+      },
+    });
+  } else if (backendName === 'webgpu') {
+    tf.registerKernel({
+      kernelName: GHOST_TAIL_KERNEL,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
+        const { relu } = attrs as { relu: boolean };
+        const program = ghostTailWgslProgram(x.shape, relu, residual !== undefined);
+        return (backend as unknown as WebGPUProgramRunner).runWebGPUProgram(program, residual ? [x, filter, bias, residual] : [x, filter, bias], 'float32') as tf.TensorInfo;
       },
     });
   } else {
