@@ -570,8 +570,10 @@ let lastPhotoNote: string | null = null;
 /** Decode a file or fetched sample and classify it; bad input ends as a message, never a throw. */
 export async function classifyImage(blob: Blob, name: string, kind: InputKind, pipeline: InputPipeline = GHOSTNET_PIPELINE): Promise<boolean> {
   try {
+    const first = !get().input;
+    if (first) mark('first input received');
     const { pixels, note } = await pixelsFromBlob(blob, name);
-    if (!get().input) mark('first input');
+    if (first) mark('first input');
     setInput(pixels, name, kind);
     // A photo's own note replaces the previous photo's; other notices (the backend's reason,
     // a download's outcome) are not the photo's to clear.
