@@ -52,6 +52,18 @@ async function webgpuPage(baseURL: string): Promise<Page> {
       const b = document.querySelector('[data-testid="backend-indicator"]')?.getAttribute('data-backend');
       if (b && seen[seen.length - 1] !== b) seen.push(b);
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-backend'] });
+    // Keep the devices the page makes, to lose one on purpose.
+    const gpuAdapter = (globalThis as unknown as { GPUAdapter?: { prototype: { requestDevice: (...a: unknown[]) => Promise<unknown> } } }).GPUAdapter;
+    if (gpuAdapter) {
+      const request = gpuAdapter.prototype.requestDevice;
+      const devices: unknown[] = [];
+      (window as unknown as { __gpuDevices: unknown[] }).__gpuDevices = devices;
+      gpuAdapter.prototype.requestDevice = async function (this: unknown, ...a: unknown[]) {
+        const device = await request.apply(this, a);
+        devices.push(device);
+        return device;
+      };
+    }
   });
   return context.newPage();
 }
@@ -117,7 +129,7 @@ test('the Ghost-module WGSL kernel equals TF.js ops on WebGPU', async ({}, testI
 
 interface CliPair { ghost: number; intrinsic: number; cosine: number; pearson: number }
 
-test('?backend=webgpu runs the app on the adapter, and Figure 1\'s similarities equal the CLI\'s', async ({}, testInfo) => {
+test('?backend=webgpu runs the app on the adapter, Figure 1\'s similarities equal the CLI\'s, and a lost device falls back to WebGL', async ({}, testInfo) => {
   const moduleId = 'blocks.3.0.ghost1';
   const image = SAMPLES[0].file;
   const cli = execFileAsync('npx', ['tsx', 'src/cli/run.ts', 'features', MODEL_DIR, `public/samples/${image}`, '--module', moduleId, '--size', '160', '--json'], { maxBuffer: 16 << 20, timeout: 300_000 })
@@ -152,6 +164,17 @@ test('?backend=webgpu runs the app on the adapter, and Figure 1\'s similarities 
   }
   expect(await page.evaluate(() => (window as unknown as { __backendsSeen: string[] }).__backendsSeen)).toEqual(['webgpu']);
   await expect(page.getByTestId('error-message')).toHaveCount(0);
+
+  // A lost device (here destroyed by the test) falls back to WebGL with a message, and the model comes back there.
+  const lost = await page.evaluate(() => {
+    const devices = (window as unknown as { __gpuDevices: { destroy(): void }[] }).__gpuDevices;
+    for (const d of devices) d.destroy();
+    return devices.length;
+  });
+  expect(lost).toBeGreaterThan(0);
+  await expect(page.getByTestId('backend-indicator')).toHaveAttribute('data-backend', 'webgl', { timeout: 120_000 });
+  await expect(page.getByTestId('backend-fallback')).toContainText('the WebGPU device was lost');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 600_000 });
   expect(errors).toEqual([]);
   await page.context().close();
 });
