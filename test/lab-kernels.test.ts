@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { LAB_BACKPROP_KERNELS, registerLabKernels, setIm2colLimitBytes } from '../src/model/kernels/backprop-wasm.ts';
 import { labRandom } from '../src/lab/random.ts';
-import { LAB_KERNELS_WASM } from '../src/model/kernels/lab-kernels.wasm.ts';
+import { LAB_KERNELS_WASM, LAB_KERNELS_WASM_SHARED } from '../src/model/kernels/lab-kernels.wasm.ts';
 import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
 import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
 import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
@@ -70,9 +70,33 @@ beforeAll(async () => {
 describe('lab kernel binary', () => {
   it('is what `npm run build:lab-kernel` makes from the AssemblyScript source', () => {
     const fresh = compileLabKernel();
+    const shared = compileLabKernel(true);
     expect(Buffer.from(fresh).equals(Buffer.from(LAB_KERNELS_WASM, 'base64'))).toBe(true);
-    expect(readFileSync(LAB_KERNEL_MODULE, 'utf8')).toBe(labModuleText(fresh));
-  }, 60_000);
+    expect(Buffer.from(shared).equals(Buffer.from(LAB_KERNELS_WASM_SHARED, 'base64'))).toBe(true);
+    expect(readFileSync(LAB_KERNEL_MODULE, 'utf8')).toBe(labModuleText(fresh, shared));
+  }, 120_000);
+  it('the shared-memory build (the multi-threaded backend) computes on a shared memory what the other computes on its own', () => {
+    const shared = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });
+    const own = new WebAssembly.Memory({ initial: 4 });
+    const results = [[LAB_KERNELS_WASM_SHARED, shared], [LAB_KERNELS_WASM, own]].map(([bytes, memory]) => {
+      const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes as string, 'base64')), { env: { memory: memory as WebAssembly.Memory } }).exports as unknown as { gemmNN(a: number, b: number, c: number, m: number, k: number, n: number): void };
+      const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
+      heap.set(values(8 * 12, 21), 0); // A [8, 12] at 0
+      heap.set(values(12 * 12, 22), 1024); // B [12, 12] at 4096 bytes
+      k.gemmNN(0, 4096, 8192, 8, 12, 12);
+      return heap.slice(2048, 2048 + 8 * 12);
+    });
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const a = values(8 * 12, 21);
+    const b = values(12 * 12, 22);
+    const want = Float32Array.from({ length: 8 * 12 }, (_, i) => {
+      let sum = 0;
+      for (let q = 0; q < 12; q++) sum += a[Math.floor(i / 12) * 12 + q] * b[q * 12 + (i % 12)];
+      return sum;
+    });
+    for (const got of results) for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    expect(Array.from(results[0])).toEqual(Array.from(results[1]));
+  });
   it('imports only the backend memory and instantiates on the wasm backend', () => {
     const module = new WebAssembly.Module(Buffer.from(LAB_KERNELS_WASM, 'base64'));
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);

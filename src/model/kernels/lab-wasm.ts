@@ -1,10 +1,12 @@
 /**
  * The Ghost lab's AssemblyScript training kernels (assembly/lab.ts, built by
  * `npm run build:lab-kernel`), instantiated on a TF.js wasm backend's own memory so they read and
- * write its tensors in place. Null where that is not possible (a wasm build whose memory is not
- * exported or is shared, i.e. the multi-threaded one): callers then use TF.js ops or JS loops.
+ * write its tensors in place: the one-thread backend's exported memory, or the multi-threaded
+ * backend's shared one (a second build of the same source; the kernels run on the calling thread).
+ * Null where that is not possible (no memory found, a module that does not compile): callers then
+ * use TF.js ops or JS loops.
  */
-import { LAB_KERNELS_WASM } from './lab-kernels.wasm.ts';
+import { LAB_KERNELS_WASM, LAB_KERNELS_WASM_SHARED } from './lab-kernels.wasm.ts';
 
 type Addr = number;
 export interface LabWasmKernels {
@@ -34,35 +36,44 @@ export interface LabWasmKernels {
 }
 
 interface WasmBackendMemory {
+  /** The one-thread build exports its memory (asm.memory); the threaded one imports it (wasmMemory). */
   readonly wasm?: { readonly asm?: { readonly memory?: unknown }; readonly wasmMemory?: unknown };
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<object, LabWasmKernels | null>();
 let disabled = false;
 
-const moduleBytes = () => Uint8Array.from(atob(LAB_KERNELS_WASM), (ch) => ch.charCodeAt(0));
+const moduleBytes = (shared: boolean) => Uint8Array.from(atob(shared ? LAB_KERNELS_WASM_SHARED : LAB_KERNELS_WASM), (ch) => ch.charCodeAt(0));
 
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/** Whether a wasm memory is shared (the multi-threaded backend's). */
+function isShared(memory: WebAssembly.Memory): boolean {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return Shared !== undefined && memory.buffer instanceof Shared;
+}
+
+function kernelModule(shared: boolean): WebAssembly.Module | null {
+  if (!compiled.has(shared)) {
     try {
       // Synchronous compilation: fine in Node and in workers; a page's main thread may refuse a
       // module over 4 KB, hence prepareLabWasmKernels() (async) before training.
-      compiled = new WebAssembly.Module(moduleBytes());
+      compiled.set(shared, new WebAssembly.Module(moduleBytes(shared)));
     } catch {
       return null; // not cached: prepareLabWasmKernels may still compile it
     }
   }
-  return compiled;
+  return compiled.get(shared)!;
 }
 
-/** Compiles the module asynchronously (allowed everywhere); call before training. */
+/** Compiles both modules asynchronously (allowed everywhere); call before training. */
 export async function prepareLabWasmKernels(): Promise<void> {
-  if (compiled !== undefined) return;
-  try {
-    compiled = await WebAssembly.compile(moduleBytes());
-  } catch {
-    compiled = null;
+  for (const shared of [false, true]) {
+    if (compiled.has(shared)) continue;
+    try {
+      compiled.set(shared, await WebAssembly.compile(moduleBytes(shared)));
+    } catch {
+      compiled.set(shared, null); // e.g. no shared-memory support in this engine
+    }
   }
 }
 
@@ -77,9 +88,11 @@ export function labKernelsFor(backend: object): LabWasmKernels | null {
   const cached = instances.get(backend);
   if (cached !== undefined) return cached;
   let out: LabWasmKernels | null = null;
-  const memory = (backend as WasmBackendMemory).wasm?.asm?.memory;
-  const module = kernelModule();
-  if (module && memory instanceof WebAssembly.Memory && !(memory.buffer instanceof (globalThis.SharedArrayBuffer ?? class {}))) {
+  const wasm = (backend as WasmBackendMemory).wasm;
+  const found = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  const memory = found instanceof WebAssembly.Memory ? found : null;
+  const module = memory ? kernelModule(isShared(memory)) : null;
+  if (module && memory) {
     try {
       out = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as LabWasmKernels;
     } catch {
