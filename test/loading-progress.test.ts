@@ -67,6 +67,7 @@ describe('stage names and amounts', () => {
     expect(stageLabel({ stage: 'prepare', done: 0, total: null }, 'wasm')).toBe('Preparing the weights');
     expect(stageLabel({ stage: 'warmup', done: 3, total: 70 }, 'webgl')).toBe('Compiling WebGL shaders');
     expect(stageLabel({ stage: 'warmup', done: 0, total: 1 }, 'wasm')).toBe('First inference');
+    expect(stageLabel({ stage: 'warmup', done: 5, total: 70 }, 'webgpu')).toBe('Compiling WebGPU pipelines');
   });
 
   it('counts megabytes and steps', () => {

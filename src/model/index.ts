@@ -167,12 +167,13 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
 
   /**
    * Run once so shaders/kernels for this input size are compiled before the first real frame.
-   * With `onProgress`, WebGL's shader compilation is done step by step first and reported as
-   * (steps done, steps); other backends report (0, 1) and then (1, 1) around their one pass.
-   * `pause` runs between WebGL's steps (default: give the thread back to the page for one task).
+   * With `onProgress`, WebGL's shader (WebGPU's pipeline) compilation is done step by step first and
+   * reported as (steps done, steps); other backends report (0, 1) and then (1, 1) around their one
+   * pass. `pause` runs between the steps (default: give the thread back to the page for one task).
    */
   async warmup(size = this.inputSize, onProgress?: (done: number, total: number) => void, pause: () => Promise<void> = yieldToPage): Promise<void> {
-    if (onProgress && tf.getBackend() === 'webgl') {
+    const stepwise = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+    if (onProgress && stepwise) {
       const x = tf.zeros([1, size, size, 3]) as tf.Tensor4D;
       try {
         await this.network.stepThrough(x, onProgress, pause);
@@ -185,7 +186,7 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
     const logits = tf.tidy(() => this.network.forward(tf.zeros([1, size, size, 3])).logits);
     await logits.data();
     logits.dispose();
-    if (onProgress && tf.getBackend() !== 'webgl') onProgress(1, 1);
+    if (onProgress && !stepwise) onProgress(1, 1);
   }
 
   dispose(): void {

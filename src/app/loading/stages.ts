@@ -12,7 +12,7 @@ const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /** The stage's name; the warm-up says what it is doing on this backend. */
 export function stageLabel(p: ModelProgress, backend: string | undefined): string {
-  if (p.stage === 'warmup') return backend === 'webgl' ? 'Compiling WebGL shaders' : 'First inference';
+  if (p.stage === 'warmup') return backend === 'webgl' ? 'Compiling WebGL shaders' : backend === 'webgpu' ? 'Compiling WebGPU pipelines' : 'First inference';
   return STAGE_LABELS[p.stage];
 }
 
