@@ -120,6 +120,10 @@ export async function runLabStepCheck(f: LabStepFixture): Promise<LabGradientRep
   await prepareLabWasmKernels();
   const trainer = new LabTrainer(spec, fixtureValues(f));
   const { x, labels } = fixtureBatch(f);
+  // Kept: the check awaits its reads, and in the page another task may end a scope it began before (the
+  // model's step-by-step warm-up): x and labels must outlive it. Disposed below.
+  tf.keep(x);
+  tf.keep(labels);
   try {
     const { loss, grads } = trainer.gradients(x, labels);
     const ours = (await loss.data())[0];

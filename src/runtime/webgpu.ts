@@ -110,16 +110,16 @@ export function adapterFacts(adapter: AdapterLike): AdapterFacts {
  * Ask the browser for the adapter TF.js's WebGPU backend would use (high-performance), without
  * starting TF.js or keeping a device. `gpu` is `navigator.gpu` (passed in tests).
  */
-export async function detectWebgpu(gpu: GpuLike | undefined = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu): Promise<WebgpuReport> {
+export async function detectWebgpu(gpu: GpuLike | undefined = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu, timeoutMs = ADAPTER_TIMEOUT_MS): Promise<WebgpuReport> {
   if (!gpu) {
     const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext !== false;
     return reportFor(null, secure ? 'this browser has no WebGPU (navigator.gpu)' : 'WebGPU needs a secure page (https or localhost)');
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ADAPTER_TIMEOUT_MS); });
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
     const adapter = await Promise.race([gpu.requestAdapter({ powerPreference: 'high-performance' }), timeout]);
-    if (adapter === 'timeout') return reportFor(null, `the WebGPU adapter request did not answer within ${ADAPTER_TIMEOUT_MS / 1000} s`);
+    if (adapter === 'timeout') return reportFor(null, `the WebGPU adapter request did not answer within ${timeoutMs / 1000} s`);
     if (!adapter) return reportFor(null, 'this browser offers no WebGPU adapter (none found, or WebGPU is disabled)');
     return reportFor(adapterFacts(adapter));
   } catch (e) {
@@ -131,9 +131,12 @@ export async function detectWebgpu(gpu: GpuLike | undefined = (globalThis.naviga
 
 let detected: Promise<WebgpuReport> | null = null;
 
-/** `detectWebgpu()` once per page: every caller gets the same answer. */
-export function webgpuReport(): Promise<WebgpuReport> {
-  detected ??= detectWebgpu();
+/**
+ * `detectWebgpu()` once per page (or worker): every caller gets the same answer. The first call's
+ * `timeoutMs` counts (the Lab's worker waits longer: its page may keep the GPU process busy compiling).
+ */
+export function webgpuReport(timeoutMs = ADAPTER_TIMEOUT_MS): Promise<WebgpuReport> {
+  detected ??= detectWebgpu(undefined, timeoutMs);
   return detected;
 }
 

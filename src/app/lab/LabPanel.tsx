@@ -27,6 +27,7 @@ function PackStatus() {
   const testCount = useLab((s) => s.testCount);
   const backend = useLab((s) => s.backend);
   const detail = useLab((s) => s.backendDetail);
+  const fallback = useLab((s) => s.backendFallback);
   const fraction = total ? Math.min(1, loaded / total) : null;
   const text =
     pack === 'ready' ? `Data: ${trainCount.toLocaleString('en')} training and ${testCount.toLocaleString('en')} test images of CIFAR-10, 32 x 32.`
@@ -38,6 +39,7 @@ function PackStatus() {
       <p>
         {text}
         {backend && <span className="hint"> Training on <span data-testid="lab-backend" data-backend={backend}>{backend}</span> ({detail}) in a background worker.</span>}
+        {backend && fallback && <span className="hint" data-testid="lab-backend-fallback"> The worker fell back: {fallback}.</span>}
       </p>
       {pack === 'loading' && (
         <progress data-testid="lab-pack-progress" max={1} value={fraction ?? undefined} aria-label={phase === 'decode' ? 'Unpacking the images' : 'Downloading the data'} />

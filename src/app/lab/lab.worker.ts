@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // The ESM build of tfjs-core registers no gradients by itself (its package lists this file as a side effect).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { startBackend, type BackendName } from '../../runtime/backends.ts';
+import { webgpuReport } from '../../runtime/webgpu.ts';
 import { loadLabPack } from '../../lab/pack.ts';
 import { parseLabConfig } from '../../lab/spec.ts';
 import { trainLab } from '../../lab/train.ts';
@@ -24,6 +25,12 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Per-batch progress at most this often. */
 const BATCH_INTERVAL_MS = 150;
+/**
+ * How long the worker waits for a WebGPU adapter (the page's own wait is 5 s): while the page warms
+ * its model up on a software adapter, the GPU process answers a worker's request only between
+ * pipeline compilations.
+ */
+const WORKER_ADAPTER_TIMEOUT_MS = 60_000;
 
 let data: { train: LabData; test: LabData } | null = null;
 let backend: BackendName = 'wasm';
@@ -34,9 +41,11 @@ let busy = false;
 
 async function init(wanted: BackendName, packUrl: string): Promise<void> {
   try {
+    // The adapter asked for once here, with the worker's wait; startBackend reuses the answer.
+    if (wanted === 'webgpu') await webgpuReport(WORKER_ADAPTER_TIMEOUT_MS);
     const info = await startBackend(wanted);
     backend = info.name;
-    post({ type: 'backend', backend: info.name, detail: info.renderer });
+    post({ type: 'backend', backend: info.name, detail: info.renderer, fallbackReason: info.fallbackReason });
     const pack = await loadLabPack(packUrl, { onProgress: (p) => post({ type: 'pack-progress', phase: p.phase, loaded: p.loaded, total: p.total }) });
     data = { train: pack.train, test: pack.test };
     post({ type: 'ready', trainCount: pack.train.count, testCount: pack.test.count, classes: pack.train.classes });

@@ -94,7 +94,7 @@ let lastPackShown = 0;
 function onReply(reply: LabReply): void {
   switch (reply.type) {
     case 'backend':
-      lab().set({ backend: reply.backend, backendDetail: reply.detail });
+      lab().set({ backend: reply.backend, backendDetail: reply.detail, backendFallback: reply.fallbackReason });
       break;
     case 'pack-progress': {
       const now = performance.now();

@@ -43,6 +43,8 @@ export interface LabState {
   /** The backend the worker trains on, and its description. */
   backend: string | null;
   backendDetail: string;
+  /** Why the worker does not train on the backend it was asked for (null: it does). */
+  backendFallback: string | null;
   /** Kept runs were read from IndexedDB. */
   restored: boolean;
   /** False when this browser cannot keep results (no IndexedDB). */
@@ -63,6 +65,7 @@ export const useLab = create<LabState>((set) => ({
   classes: [],
   backend: null,
   backendDetail: '',
+  backendFallback: null,
   restored: false,
   persistent: true,
   runs: [],

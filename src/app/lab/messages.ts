@@ -24,7 +24,7 @@ export type LabRequest =
   | { readonly type: 'stop'; readonly id: string };
 
 export type LabReply =
-  | { readonly type: 'backend'; readonly backend: BackendName; readonly detail: string }
+  | { readonly type: 'backend'; readonly backend: BackendName; readonly detail: string; readonly fallbackReason: string | null }
   | { readonly type: 'pack-progress'; readonly phase: 'download' | 'decode'; readonly loaded: number; readonly total: number | null }
   | { readonly type: 'ready'; readonly trainCount: number; readonly testCount: number; readonly classes: readonly string[] }
   | { readonly type: 'init-error'; readonly message: string }
