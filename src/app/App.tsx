@@ -1,18 +1,21 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { startApp } from './actions.ts';
 import { Header } from './Header.tsx';
 import { ClassifyPanel } from './classify/ClassifyPanel.tsx';
 import { Diagnostics } from './diagnostics/Diagnostics.tsx';
 import { ErrorRegion } from './ErrorRegion.tsx';
 import { UpdateNotice } from './pwa/UpdateNotice.tsx';
-import { ExplainPanel } from './explain/ExplainPanel.tsx';
-import { FeaturesPanel } from './features/FeaturesPanel.tsx';
-import { PerfPanel } from './perf/PerfPanel.tsx';
-import { TeachPanel } from './teach/TeachPanel.tsx';
-import { LabPanel } from './lab/LabPanel.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
 import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
+
+// The tabs not shown first are their own chunks, loaded when first opened,
+// so the first screen's code is small.
+const ExplainPanel = lazy(() => import('./explain/ExplainPanel.tsx').then((m) => ({ default: m.ExplainPanel })));
+const FeaturesPanel = lazy(() => import('./features/FeaturesPanel.tsx').then((m) => ({ default: m.FeaturesPanel })));
+const TeachPanel = lazy(() => import('./teach/TeachPanel.tsx').then((m) => ({ default: m.TeachPanel })));
+const LabPanel = lazy(() => import('./lab/LabPanel.tsx').then((m) => ({ default: m.LabPanel })));
+const PerfPanel = lazy(() => import('./perf/PerfPanel.tsx').then((m) => ({ default: m.PerfPanel })));
 
 /** The app's views. Each tab is one self-contained panel reading the shared store. */
 const TABS = [
@@ -113,7 +116,9 @@ export function App() {
       <div className="layout">
         <main>
           <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-            <Active />
+            <Suspense fallback={<p className="hint">Loading…</p>}>
+              <Active />
+            </Suspense>
           </div>
         </main>
         <Diagnostics />

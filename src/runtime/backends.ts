@@ -1,12 +1,12 @@
 /**
  * TensorFlow.js backends for the page: WebGL first, then wasm, then cpu. The wasm binaries are
  * bundled by Vite as local assets (no CDN). WebGPU (before WebGL in the fallback order) only when
- * asked for: its backend is imported then (webgpu.ts, its own chunk), never at page load.
+ * asked for: its backend is imported then (webgpu.ts, its own chunk), never at page load. WebGL's backend
+ * too is imported only when WebGL is first started (loadWebglBackend): the first answer runs on wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -17,6 +17,20 @@ import { mainScriptUrl, workerUrl } from 'virtual:tfjs-wasm-thread-files';
 import { configureWasm, wasmThreadsState } from './wasm-threads.ts';
 
 export { BACKENDS, backendFromQuery, type BackendName };
+
+let webglLoaded: Promise<void> | null = null;
+
+/**
+ * Import TF.js's WebGL backend (its own chunk; registers 'webgl' and its kernels). Once per page, when
+ * WebGL is first asked for: the first answer runs on wasm, so the page's first code does not carry it.
+ */
+export function loadWebglBackend(): Promise<void> {
+  webglLoaded ??= import('@tensorflow/tfjs-backend-webgl').then(() => undefined, (e: unknown) => {
+    webglLoaded = null;
+    throw e;
+  });
+  return webglLoaded;
+}
 
 // wasm on min(4, cores / 2) threads where the page is cross-origin isolated (COOP/COEP), else on
 // one; the threaded build's workers are same-origin files (no blob: script). See wasm-threads.ts.
@@ -69,6 +83,7 @@ export async function startBackend(preferred: BackendName = 'webgl'): Promise<Ba
         }
         await loadWebgpuBackend();
       }
+      if (name === 'webgl') await loadWebglBackend();
       if (await tf.setBackend(name)) {
         await tf.ready();
         if (name === 'webgl' || name === 'webgpu') {
