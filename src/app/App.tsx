@@ -8,6 +8,11 @@ import { UpdateNotice } from './pwa/UpdateNotice.tsx';
 import { filesFromDrop, routeFiles } from './input/routeFiles.ts';
 import { messageOf } from './actions.ts';
 import { useApp } from './store.ts';
+import { installLabTestHooks } from './lab/testHooks.ts';
+
+// The Lab's e2e hook (window.__ghostnetLab, tiny: its check is imported when called) is there from the
+// start, though the Lab tab's own code is loaded only when the tab is opened.
+installLabTestHooks();
 
 // The tabs not shown first are their own chunks, loaded when first opened,
 // so the first screen's code is small.
