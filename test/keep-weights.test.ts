@@ -62,4 +62,21 @@ describe('keepShippedWeights', () => {
     await keptWeightsSettled();
     expect(puts).toEqual([]);
   });
+
+  it('keeps them only once `when` settles (after the first answer), while keptWeightsSettled waits for it', async () => {
+    const puts = stubBrowser(null);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const fetchImpl = keepShippedWeights(async () => served('models/m/weights.bin', 'the weights'), () => gate);
+    expect(await (await fetchImpl('models/m/weights.bin')).text()).toBe('the weights');
+    let settled = false;
+    const waiting = keptWeightsSettled().then(() => { settled = true; });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(puts).toEqual([]);
+    expect(settled).toBe(false);
+    release();
+    await waiting;
+    expect(puts).toHaveLength(1);
+    expect(await puts[0].body).toBe('the weights');
+  });
 });

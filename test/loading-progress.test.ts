@@ -12,7 +12,7 @@ import { GhostNetwork } from '../src/model/network.ts';
 import { storedParameters } from '../src/model/parameters.ts';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { readModelSource } from '../src/node/model-files.ts';
-import { stageAmount, stageLabel } from '../src/app/loading/stages.ts';
+import { loadFraction, stageAmount, stageLabel } from '../src/app/loading/stages.ts';
 import { SHIPPED } from './helpers.ts';
 
 beforeAll(async () => {
@@ -76,5 +76,22 @@ describe('stage names and amounts', () => {
     expect(stageAmount({ stage: 'download', done: 0, total: null })).toBe('');
     expect(stageAmount({ stage: 'warmup', done: 12, total: 70 })).toBe('step 12 of 70');
     expect(stageAmount({ stage: 'warmup', done: 0, total: 1 })).toBe('');
+  });
+
+  it('places the bar along the whole load, never without a value, never backwards from stage to stage', () => {
+    const steps = [
+      { stage: 'download', done: 0, total: null },
+      { stage: 'download', done: 4 * 1048576, total: 8 * 1048576 },
+      { stage: 'download', done: 8 * 1048576, total: 8 * 1048576 },
+      { stage: 'backend', done: 0, total: null },
+      { stage: 'prepare', done: 0, total: null },
+      { stage: 'warmup', done: 0, total: 1 },
+      { stage: 'warmup', done: 35, total: 70 },
+      { stage: 'warmup', done: 70, total: 70 },
+    ] as const;
+    const fractions = steps.map((p) => loadFraction(p));
+    expect(fractions).toEqual([0, 0.4, 0.8, 0.8, 0.85, 0.9, 0.95, 1].map((f) => expect.closeTo(f, 10)));
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(loadFraction({ stage: 'download', done: 9, total: 4 })).toBeCloseTo(0.8, 10);
   });
 });

@@ -81,7 +81,11 @@ function BackendReason() {
   return <p className="fallback" data-testid="backend-fallback">Running on {backend.name}: {backend.fallbackReason}.</p>;
 }
 
-/** Wide screens: title, the three selectors, the ImageNet control, the backend and the model's state in view. */
+/**
+ * Wide screens: title, the three selectors and the ImageNet control; under them a line of its own for
+ * the backend and the model's state. That line keeps its height whether a progress bar shows or not,
+ * so nothing below moves while the first model loads (a photo picked meanwhile is where it was).
+ */
 function DesktopHeader() {
   return (
     <header className="header">
@@ -91,6 +95,8 @@ function DesktopHeader() {
         <SizeSelect />
         <BackendSelect />
         <ImagenetDownload />
+      </div>
+      <div className="header-line">
         <BackendIndicator />
         <ModelStatus />
       </div>

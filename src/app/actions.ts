@@ -11,7 +11,7 @@ import { webglRendererString } from '../runtime/gpu-survey.ts';
 import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
-import { earlyFetch } from './early-fetch.ts';
+import { earlyFetch, earlyRequestsMade } from './early-fetch.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -44,9 +44,10 @@ export async function startApp(): Promise<void> {
   trialWanted = !query && !chosen;
   const planned = trialWanted ? autoPlan() : Promise.resolve(planBackend(query, chosen));
   // The backend starts once the first model's bytes are on their way: starting wasm takes the main
-  // thread for a while, and the download should not wait behind it.
+  // thread for a while, and the download should not wait behind it. Those requests are usually made
+  // before the app's code has finished loading (early-fetch.ts); otherwise selectModel says when.
   const requested = new Promise<void>((resolve) => { modelRequested = resolve; });
-  backendStarted = Promise.all([planned, requested]).then(([plan]) => startPlanned(plan));
+  backendStarted = Promise.all([planned, Promise.race([requested, earlyRequestsMade()])]).then(([plan]) => startPlanned(plan));
   try {
     const res = await listed;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -422,7 +423,7 @@ function downloadProgress(token: number) {
     if (token !== loadToken || (now - shownAt < SETTINGS.progressIntervalMs && loaded !== total)) return;
     shownAt = now;
     set({ modelProgress: { stage: 'download', done: loaded, total } });
-  }, keepShippedWeights(earlyFetch));
+  }, keepShippedWeights(earlyFetch, afterFirstAnswer));
 }
 
 /** Load a model entry and make it current; on failure keep the previous model. */
@@ -456,6 +457,8 @@ export async function selectModel(id: string): Promise<void> {
     if (!(await backendReady())) throw new Error('no backend is running');
     if (token !== loadToken) return;
     progress({ stage: 'prepare', done: 0, total: null });
+    // Starting the backend took the thread for a while: input and painting first.
+    await yieldToPage();
     const prepared = source;
     const { model, size } = await exclusive(async () => {
       const model = await loadModel(prepared);

@@ -58,6 +58,11 @@ async function prefetch(): Promise<void> {
 /** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
 const requested: Promise<void> = typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch().catch(() => {}) : Promise.resolve();
 
+/** Settles once the early requests are made (the first model's weights are on their way), or none could be. */
+export function earlyRequestsMade(): Promise<void> {
+  return requested;
+}
+
 /** `fetch`, but a request for a URL fetched early (and not yet taken) gets that response, once. */
 export const earlyFetch: typeof fetch = async (input, init) => {
   await requested;

@@ -61,31 +61,53 @@ function take(weights: tf.NamedTensorMap, name: string): tf.Tensor {
   return t;
 }
 
-/** conv (+ BatchNorm) -> one fused conv with bias. */
+const f32 = Math.fround;
+
+/** A weight's values on the CPU (the raw weights are fresh from the decoder: no GPU read-back). */
+const valuesOf = (w: tf.NamedTensorMap, name: string) => take(w, name).dataSync() as Float32Array;
+
+/**
+ * conv (+ BatchNorm) -> one fused conv with bias. Plain loops, not ops: each of GhostNet's ~110
+ * convs would otherwise cost a dozen kernel calls at load. The arithmetic is float32 step by step
+ * (Math.fround after each operation), as the ops computed it:
+ *   scale = gamma / sqrt(var + eps), bias = beta + (convBias - mean) * scale, filter = weight * scale.
+ */
 export function foldConv(
   w: tf.NamedTensorMap,
   conv: string,
   bn: string | null,
   opts: { kernel: number; stride: number; depthwise: boolean; activation: Activation; convBias?: boolean },
 ): FoldedConv {
-  return tf.tidy(() => {
-    const raw = take(w, `${conv}.weight`) as tf.Tensor4D; // PyTorch [out, in/groups, k, k]
-    const outChannels = raw.shape[0] as number;
-    let scale: tf.Tensor1D = tf.ones([outChannels]);
-    let bias: tf.Tensor1D = opts.convBias ? (take(w, `${conv}.bias`) as tf.Tensor1D) : tf.zeros([outChannels]);
-    if (bn) {
-      const gamma = take(w, `${bn}.weight`);
-      const beta = take(w, `${bn}.bias`);
-      const mean = take(w, `${bn}.running_mean`);
-      const variance = take(w, `${bn}.running_var`);
-      scale = tf.div(gamma, tf.sqrt(tf.add(variance, GHOSTNET_CONSTANTS.bnEps)));
-      bias = tf.add(beta, tf.mul(tf.sub(bias, mean), scale));
+  const raw = take(w, `${conv}.weight`); // PyTorch [out, in/groups, k, k]
+  if (raw.rank !== 4) throw new Error(`weight "${conv}.weight" has shape [${raw.shape.join(', ')}], not [out, in, k, k]`);
+  const [outChannels, inPerGroup, kh, kw] = raw.shape as number[];
+  if (opts.depthwise && inPerGroup !== 1) throw new Error(`weight "${conv}.weight" is not depthwise (shape [${raw.shape.join(', ')}])`);
+  const scale = new Float32Array(outChannels).fill(1);
+  const bias = opts.convBias ? Float32Array.from(valuesOf(w, `${conv}.bias`)) : new Float32Array(outChannels);
+  if (bn) {
+    const eps = f32(GHOSTNET_CONSTANTS.bnEps);
+    const gamma = valuesOf(w, `${bn}.weight`);
+    const beta = valuesOf(w, `${bn}.bias`);
+    const mean = valuesOf(w, `${bn}.running_mean`);
+    const variance = valuesOf(w, `${bn}.running_var`);
+    for (let o = 0; o < outChannels; o++) {
+      scale[o] = f32(gamma[o] / f32(Math.sqrt(f32(variance[o] + eps))));
+      bias[o] = f32(beta[o] + f32(f32(bias[o] - mean[o]) * scale[o]));
     }
-    const filter = opts.depthwise
-      ? tf.mul(tf.transpose(raw, [2, 3, 0, 1]), tf.reshape(scale, [1, 1, outChannels, 1]))
-      : tf.mul(tf.transpose(raw, [2, 3, 1, 0]), tf.reshape(scale, [1, 1, 1, outChannels]));
-    return { filter: filter as tf.Tensor4D, bias, kernel: opts.kernel, stride: opts.stride, depthwise: opts.depthwise, activation: opts.activation };
-  });
+  }
+  const src = raw.dataSync() as Float32Array;
+  const filter = new Float32Array(src.length);
+  // depthwise: [out, 1, kh, kw] -> [kh, kw, out, 1]; regular: [out, in, kh, kw] -> [kh, kw, in, out].
+  const taps = kh * kw;
+  for (let o = 0; o < outChannels; o++) {
+    const s = scale[o];
+    for (let i = 0; i < inPerGroup; i++) {
+      const from = (o * inPerGroup + i) * taps;
+      for (let t = 0; t < taps; t++) filter[(t * inPerGroup + i) * outChannels + o] = f32(src[from + t] * s);
+    }
+  }
+  const shape: [number, number, number, number] = opts.depthwise ? [kh, kw, outChannels, 1] : [kh, kw, inPerGroup, outChannels];
+  return { filter: tf.tensor4d(filter, shape), bias: tf.tensor1d(bias), kernel: opts.kernel, stride: opts.stride, depthwise: opts.depthwise, activation: opts.activation };
 }
 
 /** The same conv with its filter (not its bias) multiplied by `factor`: conv(factor * x). */

@@ -16,6 +16,7 @@ import { LabModel } from '../lab/lab-model.ts';
 import { LAB_ARCHITECTURE, labMetadataFromArtifacts } from '../lab/model-folder.ts';
 import { storedParameters } from './parameters.ts';
 import { sha256Hex } from './sha256.ts';
+import { decodeWeights } from './decode-weights.ts';
 import { checkWeightManifest, dequantizeChannels } from './quantization.ts';
 
 export type { GhostNetMetadata } from './format.ts';
@@ -182,6 +183,7 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
       }
     } else {
       onProgress?.(0, 1);
+      await pause();
     }
     const logits = tf.tidy(() => this.network.forward(tf.zeros([1, size, size, 3])).logits);
     await logits.data();
@@ -267,11 +269,15 @@ async function ghostNetFrom(userDefinedMetadata: unknown, weightSpecs: tf.io.Wei
   const metadata = metadataFromArtifacts(userDefinedMetadata);
   const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
   checkWeightManifest(metadata.storage, metadata.quantization, weightSpecs, bytes.byteLength);
-  const weightsSha256 = await sha256Hex(bytes);
-  const weights = tf.io.decodeWeights(bytes, weightSpecs);
+  // The digest runs off the main thread (WebCrypto copies the bytes first) while the weights decode.
+  const digest = sha256Hex(bytes);
+  digest.catch(() => {});
+  const weights = decodeWeights(bytes, weightSpecs);
   try {
     if (metadata.storage === 'uint8-per-channel') dequantizeChannels(weights, metadata.quantization);
-    return new GhostNetModel(metadata, weights, weightsSha256);
+    // Decoding and building each take tens of milliseconds: let the page paint and take input between.
+    await yieldToPage();
+    return new GhostNetModel(metadata, weights, await digest);
   } finally {
     tf.dispose(Object.values(weights));
   }

@@ -1,11 +1,10 @@
 /**
- * TensorFlow.js backends for the page: WebGL first, then wasm, then cpu. The wasm binaries are
- * bundled by Vite as local assets (no CDN). WebGPU (before WebGL in the fallback order) only when
- * asked for: its backend is imported then (webgpu.ts, its own chunk), never at page load. WebGL's backend
- * too is imported only when WebGL is first started (loadWebglBackend): the first answer runs on wasm.
+ * TensorFlow.js backends for the page, in the fallback order webgpu, webgl, wasm, cpu. The wasm
+ * binaries are bundled by Vite as local assets (no CDN). Only wasm is in the page's first code: the
+ * first answer runs on it. WebGPU's, WebGL's and cpu's backends are imported (each its own chunk)
+ * when first started: loadWebgpuBackend (webgpu.ts), loadWebglBackend, loadCpuBackend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -15,22 +14,18 @@ import { BACKENDS, backendFromQuery, type BackendName } from './backend-names.ts
 import { loadWebgpuBackend, watchDeviceLoss, webgpuReport, type WebgpuReport } from './webgpu.ts';
 import { mainScriptUrl, workerUrl } from 'virtual:tfjs-wasm-thread-files';
 import { configureWasm, wasmThreadsState } from './wasm-threads.ts';
+import { importOnce } from './import-once.ts';
 
 export { BACKENDS, backendFromQuery, type BackendName };
-
-let webglLoaded: Promise<void> | null = null;
 
 /**
  * Import TF.js's WebGL backend (its own chunk; registers 'webgl' and its kernels). Once per page, when
  * WebGL is first asked for: the first answer runs on wasm, so the page's first code does not carry it.
  */
-export function loadWebglBackend(): Promise<void> {
-  webglLoaded ??= import('@tensorflow/tfjs-backend-webgl').then(() => undefined, (e: unknown) => {
-    webglLoaded = null;
-    throw e;
-  });
-  return webglLoaded;
-}
+export const loadWebglBackend = importOnce(() => import('@tensorflow/tfjs-backend-webgl'));
+
+/** The plain-JavaScript backend, the last resort: its kernels (about 120 KB) load only if it is reached. */
+export const loadCpuBackend = importOnce(() => import('@tensorflow/tfjs-backend-cpu'));
 
 // wasm on min(4, cores / 2) threads where the page is cross-origin isolated (COOP/COEP), else on
 // one; the threaded build's workers are same-origin files (no blob: script). See wasm-threads.ts.
@@ -84,6 +79,7 @@ export async function startBackend(preferred: BackendName = 'webgl'): Promise<Ba
         await loadWebgpuBackend();
       }
       if (name === 'webgl') await loadWebglBackend();
+      if (name === 'cpu') await loadCpuBackend();
       if (await tf.setBackend(name)) {
         await tf.ready();
         if (name === 'webgl' || name === 'webgpu') {

@@ -7,6 +7,7 @@
  * import: pure modules and tests use it.
  */
 import { softwareRenderer } from './backend-choice.ts';
+import { importOnce } from './import-once.ts';
 
 /** What an adapter says about itself (GPUAdapterInfo; `isFallbackAdapter` also on the adapter in older browsers). */
 export interface AdapterFacts {
@@ -140,16 +141,8 @@ export function webgpuReport(timeoutMs = ADAPTER_TIMEOUT_MS): Promise<WebgpuRepo
   return detected;
 }
 
-let loaded: Promise<void> | null = null;
-
 /** Import TF.js's WebGPU backend (its own chunk; registers 'webgpu' with TF.js). Once per page. */
-export function loadWebgpuBackend(): Promise<void> {
-  loaded ??= import('@tensorflow/tfjs-backend-webgpu').then(() => undefined, (e: unknown) => {
-    loaded = null;
-    throw e;
-  });
-  return loaded;
-}
+export const loadWebgpuBackend = importOnce(() => import('@tensorflow/tfjs-backend-webgpu'));
 
 interface DeviceLostInfo {
   readonly reason?: string;

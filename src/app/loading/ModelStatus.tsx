@@ -1,10 +1,11 @@
 /**
  * The model's state in the header: `model-status` (a polite live region that only names the
- * stage) and, while a model gets ready, a progress bar for the bytes of the download and then
- * the steps of the warm-up (WebGL shader compilation or the first inference).
+ * stage) and, while a model gets ready, a progress bar over the whole load (the download's bytes,
+ * then each stage, then the warm-up's steps: WebGL shader compilation or the first inference), with
+ * the stage's own amount beside it.
  */
 import { useApp } from '../store.ts';
-import { stageAmount, stageLabel } from './stages.ts';
+import { loadFraction, stageAmount, stageLabel } from './stages.ts';
 import './loading.css';
 
 export function ModelStatus() {
@@ -14,8 +15,6 @@ export function ModelStatus() {
   const loading = modelStatus === 'loading';
   const label = loading && progress ? stageLabel(progress, backend) : '';
   const amount = loading && progress ? stageAmount(progress) : '';
-  // Indeterminate (no value) until there is something to count.
-  const determinate = progress !== null && progress.total !== null && progress.total > 0;
   return (
     <span className="model-loading">
       <span className="model-status" role="status" data-testid="model-status" data-status={modelStatus}>
@@ -30,7 +29,8 @@ export function ModelStatus() {
             data-done={progress.done}
             data-total={progress.total ?? ''}
             aria-label={`${label}${amount ? `: ${amount}` : ''}`}
-            {...(determinate ? { value: progress.done, max: progress.total! } : {})}
+            value={loadFraction(progress)}
+            max={1}
           />
           {amount && <span className="model-progress-amount" aria-hidden="true">{amount}</span>}
         </>

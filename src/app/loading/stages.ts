@@ -22,3 +22,18 @@ export function stageAmount(p: ModelProgress): string {
   if (p.stage === 'warmup' && p.total && p.total > 1) return `step ${p.done} of ${p.total}`;
   return '';
 }
+
+/**
+ * Where along the whole load (0 to 1) the bar stands: the download fills the first 80% by bytes
+ * (when the server says how many), the backend and the weights' preparation the next steps, the
+ * warm-up the rest by its steps. The bar always has a value: an indeterminate bar animates every
+ * frame, and on a slow device that animation competes with the load for the CPU and holds back
+ * the page's first frames (measured in scripts/first-visit.ts).
+ */
+const STAGE_SPANS = { download: [0, 0.8], backend: [0.8, 0.85], prepare: [0.85, 0.9], warmup: [0.9, 1] } as const;
+
+export function loadFraction(p: ModelProgress): number {
+  const [from, to] = STAGE_SPANS[p.stage];
+  const within = p.total !== null && p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
+  return from + (to - from) * within;
+}

@@ -22,12 +22,15 @@ async function keep(url: string, response: Response): Promise<void> {
 /**
  * `fetchImpl`, and a shipped model's weights (same origin, complete, HTTP 200) downloaded by a page no
  * service worker serves yet are also kept for the service worker. Keeping never fails the download.
+ * It starts once `when` settles: hashing and storing 8 MB takes the main thread for tens of
+ * milliseconds, which a first visit should spend on its first answer.
  */
-export function keepShippedWeights(fetchImpl: typeof fetch = fetch): typeof fetch {
+export function keepShippedWeights(fetchImpl: typeof fetch = fetch, when: () => Promise<unknown> = () => Promise.resolve()): typeof fetch {
   return async (input, init) => {
     const response = await fetchImpl(input, init);
     if (response.status === 200 && response.type === 'basic' && isShippedWeights(response.url) && uncontrolled()) {
-      const kept = keep(response.url, response.clone()).catch((e: unknown) => {
+      const copy = response.clone();
+      const kept = when().then(() => keep(response.url, copy)).catch((e: unknown) => {
         console.warn(`The downloaded weights could not be kept for offline use: ${e instanceof Error ? e.message : String(e)}`);
       });
       pending.add(kept);
