@@ -9,8 +9,11 @@
  *   their URLs exported by the virtual module `virtual:tfjs-wasm-thread-files`;
  * - patches the loader so that `setWasmPaths({...})` may also name those two files: then the worker
  *   is `new Worker(<file URL>)` and the workers `importScripts(<file URL>)`; without them it behaves
- *   as published. The patch is two string replacements checked at build time: a new version of the
- *   package that moved the code fails the build instead of silently loading blob: workers.
+ *   as published;
+ * - lets the map also hold, under INSTANTIATE_KEY, a function that supplies Emscripten's
+ *   `instantiateWasm` (a module compiled early, src/runtime/wasm-early.ts).
+ * The patch is three string replacements checked at build time: a new version of the package that
+ * moved the code fails the build instead of silently loading blob: workers.
  * ONNX Runtime Web made the same change (its worker is a file next to the bundle).
  */
 import { readFileSync } from 'node:fs';
@@ -23,6 +26,12 @@ const PACKAGE = '@tensorflow/tfjs-backend-wasm';
 export const WORKER_FILE = 'tfjs-backend-wasm-threaded-simd.worker.js';
 export const MAIN_SCRIPT_FILE = 'tfjs-backend-wasm-threaded-simd.js';
 export const VIRTUAL_ID = 'virtual:tfjs-wasm-thread-files';
+/**
+ * A key of setWasmPaths' map holding a function, not a file: (binary URL, abort) -> Emscripten's
+ * `instantiateWasm` for that binary, or null. The app passes src/runtime/wasm-early.ts's
+ * instantiateWasmFor, which instantiates a module compiled while the page was still loading.
+ */
+export const INSTANTIATE_KEY = '#instantiateWasm';
 const RESOLVED_ID = `\0${VIRTUAL_ID}`;
 const DEV_PREFIX = '@tfjs-wasm-threads/';
 const LOADER = /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/;
@@ -46,6 +55,16 @@ const PATCHES: readonly (readonly [string, string])[] = [
                 return wasmFileMap[${JSON.stringify(WORKER_FILE)}];
             }
             if (path.endsWith('.worker.js')) {`,
+  ],
+  [
+    'if (customFetch) {',
+    `const instantiateOverride = wasmFileMap != null && typeof wasmFileMap[${JSON.stringify(INSTANTIATE_KEY)}] === 'function'
+            ? wasmFileMap[${JSON.stringify(INSTANTIATE_KEY)}](getPathToWasmBinary(simdSupported, threadsSupported, wasmPathPrefix != null ? wasmPathPrefix : ''), (message) => factoryConfig.onAbort(message))
+            : null;
+        if (instantiateOverride != null) {
+            factoryConfig.instantiateWasm = instantiateOverride;
+        }
+        else if (customFetch) {`,
   ],
   [
     'factoryConfig.mainScriptUrlOrBlob = new Blob(',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { MAX_WASM_THREADS, threadsFromQuery, wasmThreadCount } from '../src/runtime/wasm-threads.ts';
-import { MAIN_SCRIPT_FILE, WORKER_FILE, mainScriptSource, patchLoader, workerSource } from '../scripts/vite-wasm-threads.ts';
+import { INSTANTIATE_KEY, MAIN_SCRIPT_FILE, WORKER_FILE, mainScriptSource, patchLoader, workerSource } from '../scripts/vite-wasm-threads.ts';
 
 describe('thread count', () => {
   const count = (cores: number | undefined, asked: number | null = null, threadsPossible = true) => wasmThreadCount({ cores, asked, threadsPossible });
@@ -42,7 +42,7 @@ describe("the wasm loader's patch", () => {
   const published = readFileSync(loaderPath, 'utf8');
 
   /** The loader's init() with its imports and flags stubbed, run far enough to see the Emscripten config it builds. */
-  async function factoryConfig(code: string, fileMap: Record<string, string>) {
+  async function factoryConfig(code: string, fileMap: Record<string, unknown>) {
     const body = code.slice(code.indexOf('export async function init()'), code.indexOf('function typedArrayFromBuffer'));
     let seen: Record<string, unknown> | null = null;
     const factory = (config: Record<string, unknown>) => {
@@ -57,8 +57,8 @@ describe("the wasm loader's patch", () => {
     );
     run(() => ({ getAsync: async () => true }), factory, factory, 'worker\ncode', fileMap, null, null, false, false, URLStub, () => 'x.wasm');
     await new Promise((r) => setTimeout(r, 0));
-    const config = seen as unknown as { locateFile: (p: string, prefix: string) => string; mainScriptUrlOrBlob: unknown };
-    return { worker: config.locateFile(WORKER_FILE, '/'), main: config.mainScriptUrlOrBlob, created };
+    const config = seen as unknown as { locateFile: (p: string, prefix: string) => string; mainScriptUrlOrBlob: unknown; instantiateWasm?: unknown; onAbort: (m: string) => void };
+    return { worker: config.locateFile(WORKER_FILE, '/'), main: config.mainScriptUrlOrBlob, created, instantiateWasm: config.instantiateWasm, onAbort: config.onAbort };
   }
 
   it('makes the worker and the main script same-origin files when setWasmPaths names them', async () => {
@@ -75,6 +75,18 @@ describe("the wasm loader's patch", () => {
     const original = await factoryConfig(published, {});
     expect(original.worker).toBe('blob:1');
     expect(original.main).toBeInstanceOf(Blob);
+  });
+
+  it("takes Emscripten's instantiateWasm from the map's function for the binary it loads, and fetches as published when that gives none", async () => {
+    const asked: string[] = [];
+    const instantiate = () => ({});
+    const got = await factoryConfig(patchLoader(published), { [INSTANTIATE_KEY]: (url: string) => (asked.push(url), instantiate) });
+    expect(asked).toEqual(['x.wasm']);
+    expect(got.instantiateWasm).toBe(instantiate);
+    const none = await factoryConfig(patchLoader(published), { [INSTANTIATE_KEY]: () => null });
+    expect(none.instantiateWasm).toBeUndefined();
+    const without = await factoryConfig(patchLoader(published), {});
+    expect(without.instantiateWasm).toBeUndefined();
   });
 
   it('refuses a loader it does not recognise (a changed package fails the build)', () => {

@@ -1,12 +1,13 @@
 /**
  * The first model's bytes, asked for before anything else runs: main.tsx imports this module first,
- * so the model list, the first model's model.json and its weights are on their way while the rest
- * of the app's code is evaluated and the page first renders (hundreds of milliseconds on a slow
- * device). The app's own fetches (startApp, selectModel) take these responses through `earlyFetch`,
+ * so the model list, the first model's model.json and its weights are on their way (and the wasm
+ * backend's binary is being compiled) while the rest of the app's code is evaluated and the page
+ * first renders (hundreds of milliseconds on a slow device). The app's own fetches (startApp, selectModel) take these responses through `earlyFetch`,
  * each once; everything else goes to the network as usual. The first model is the one startApp
  * will load: the model remembered from an earlier visit if it is a shipped one, else the default
  * (a model kept in IndexedDB needs no download, so then only the list is fetched early).
  */
+import { compileWasmEarly } from '../runtime/wasm-early.ts';
 
 /** The same key as cache/savedModels.ts (not imported: this module must stay tiny and run first). */
 const LAST_MODEL_KEY = 'ghostnet.model.last';
@@ -57,6 +58,9 @@ async function prefetch(): Promise<void> {
 
 /** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
 const requested: Promise<void> = typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch().catch(() => {}) : Promise.resolve();
+
+// And the wasm backend's binary: compiled off the main thread meanwhile (runtime/wasm-early.ts).
+if (typeof window !== 'undefined') compileWasmEarly();
 
 /** Settles once the early requests are made (the first model's weights are on their way), or none could be. */
 export function earlyRequestsMade(): Promise<void> {

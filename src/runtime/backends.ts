@@ -15,6 +15,7 @@ import { loadWebgpuBackend, watchDeviceLoss, webgpuReport, type WebgpuReport } f
 import { mainScriptUrl, workerUrl } from 'virtual:tfjs-wasm-thread-files';
 import { configureWasm, wasmThreadsState } from './wasm-threads.ts';
 import { importOnce } from './import-once.ts';
+import { instantiateWasmFor } from './wasm-early.ts';
 
 export { BACKENDS, backendFromQuery, type BackendName };
 
@@ -29,7 +30,7 @@ export const loadCpuBackend = importOnce(() => import('@tensorflow/tfjs-backend-
 
 // wasm on min(4, cores / 2) threads where the page is cross-origin isolated (COOP/COEP), else on
 // one; the threaded build's workers are same-origin files (no blob: script). See wasm-threads.ts.
-configureWasm({ plain: wasmPlain, simd: wasmSimd, threadedSimd: wasmThreaded, worker: workerUrl, mainScript: mainScriptUrl });
+configureWasm({ plain: wasmPlain, simd: wasmSimd, threadedSimd: wasmThreaded, worker: workerUrl, mainScript: mainScriptUrl, instantiateWasm: instantiateWasmFor });
 
 export interface BackendInfo {
   readonly name: BackendName;

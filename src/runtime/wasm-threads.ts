@@ -14,30 +14,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { threadsFromQuery, threadsPossibleHere, wasmThreadCount } from './wasm-thread-count.ts';
+import type { instantiateWasmFor } from './wasm-early.ts';
 
-export const MAX_WASM_THREADS = 4;
-export const MAX_THREADS_QUERY = 16;
+export { MAX_THREADS_QUERY, MAX_WASM_THREADS, threadsFromQuery, wasmThreadCount } from './wasm-thread-count.ts';
+
 export const THREADS_START_TIMEOUT_MS = 8000;
 const TIMED_OUT = `did not start within ${THREADS_START_TIMEOUT_MS / 1000} s`;
-
-/** `?threads=N` (a whole number from 1 to 16), or null when absent or not such a number. */
-export function threadsFromQuery(search: string): number | null {
-  const asked = new URLSearchParams(search).get('threads');
-  if (asked === null || !/^\d+$/.test(asked)) return null;
-  const n = Number(asked);
-  return n >= 1 && n <= MAX_THREADS_QUERY ? n : null;
-}
-
-/**
- * The thread count: the one asked for, else min(4, floor(cores / 2)), at least 1; always 1 where
- * threads cannot run (no cross-origin isolation, or a Web Worker).
- */
-export function wasmThreadCount(o: { cores: number | undefined; asked: number | null; threadsPossible: boolean }): number {
-  if (!o.threadsPossible) return 1;
-  if (o.asked !== null) return o.asked;
-  const cores = Number.isFinite(o.cores) && (o.cores ?? 0) > 0 ? Math.floor(o.cores!) : 1;
-  return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(cores / 2)));
-}
 
 export interface WasmThreadsState {
   /** Whether this context can run the threaded build (cross-origin isolated page, not a worker). */
@@ -58,9 +41,6 @@ export function wasmThreadsState(): WasmThreadsState {
   return state;
 }
 
-function threadsPossibleHere(): boolean {
-  return typeof window !== 'undefined' && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-}
 
 function timeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -88,6 +68,8 @@ export interface WasmFiles {
   /** The pthread worker and the script it imports (virtual:tfjs-wasm-thread-files). */
   readonly worker: string;
   readonly mainScript: string;
+  /** Emscripten's `instantiateWasm` for a binary compiled early, or null (wasm-early.ts). */
+  readonly instantiateWasm?: typeof instantiateWasmFor;
 }
 
 /**
@@ -102,7 +84,9 @@ export function configureWasm(files: WasmFiles, search = typeof location === 'un
     // Honoured by the loader as patched by scripts/vite-wasm-threads.ts.
     'tfjs-backend-wasm-threaded-simd.worker.js': files.worker,
     'tfjs-backend-wasm-threaded-simd.js': files.mainScript,
-  } as Parameters<typeof setWasmPaths>[0]);
+    // The binary compiled while the page loaded (wasm-early.ts), where there is one.
+    ...(files.instantiateWasm ? { '#instantiateWasm': files.instantiateWasm } : {}),
+  } as unknown as Parameters<typeof setWasmPaths>[0]);
   const threadsPossible = threadsPossibleHere();
   const requested = wasmThreadCount({ cores: globalThis.navigator?.hardwareConcurrency, asked: threadsFromQuery(search), threadsPossible });
   state = { threadsPossible, requested, threads: null, fallbackReason: null, startMs: null };
