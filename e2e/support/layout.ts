@@ -17,10 +17,23 @@ export async function openTab(page: Page, id: string, touch = false): Promise<vo
   await expect(page.locator(`#panel-${id}`)).toBeVisible();
 }
 
-/** Wait until nothing on the page says it is busy and layout has settled. */
+/**
+ * Wait until nothing on the page says it is busy and layout has settled: the page's size and the
+ * boxes of its landmarks and sections unchanged over 3 animation frames in a row (counted, not timed).
+ */
 export async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('[data-busy="true"], [aria-busy="true"]'), null, { timeout: 120_000 });
-  await page.waitForTimeout(500);
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __layoutSignature?: string; __layoutSameFrames?: number };
+    const boxes = [...document.querySelectorAll('header, nav, main, aside, section, [role="tabpanel"]')].map((e) => {
+      const r = e.getBoundingClientRect();
+      return `${Math.round(r.x)},${Math.round(r.y)},${Math.round(r.width)},${Math.round(r.height)}`;
+    });
+    const signature = `${document.documentElement.scrollWidth}x${document.documentElement.scrollHeight}|${boxes.join(';')}`;
+    w.__layoutSameFrames = signature === w.__layoutSignature ? (w.__layoutSameFrames ?? 0) + 1 : 0;
+    w.__layoutSignature = signature;
+    return w.__layoutSameFrames >= 3;
+  }, null, { polling: 'raf', timeout: 60_000 });
 }
 
 /** How far the page can scroll sideways (0 when nothing is wider than the viewport). */
