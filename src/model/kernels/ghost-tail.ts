@@ -106,50 +106,40 @@ interface TailInputs {
   residual?: tf.TensorInfo;
 }
 
+/** The tail's inputs in a program's order: the residual last, when there is one. */
+const programInputs = ({ x, filter, bias, residual }: TailInputs) => (residual ? [x, filter, bias, residual] : [x, filter, bias]);
+
+/** The Ghost-module tail on each backend that has one: the AssemblyScript kernel, a WebGL shader, a WGSL program. */
+const TAIL_KERNELS: Record<string, tf.KernelFunc> = {
+  wasm: ({ inputs, backend, attrs }) => {
+    const { x, filter, bias, residual } = inputs as unknown as TailInputs;
+    const { outChannels, relu } = attrs as { outChannels: number; relu: boolean };
+    const fn = ghostTailFor(backend);
+    if (!fn) throw new Error('the Ghost-module kernel is not available on this wasm backend');
+    const b = backend as unknown as TailBackend;
+    const [n, h, w, c] = x.shape;
+    const out = b.makeOutput([n, h, w, outChannels], 'float32');
+    const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+    fn(at(x), at(filter), at(bias), at(out), residual ? at(residual) : 0, n, h, w, c, outChannels - c, outChannels, relu ? 1 : 0);
+    return out;
+  },
+  webgl: ({ inputs, backend, attrs }) => {
+    const tail = inputs as unknown as TailInputs;
+    const program = ghostTailProgram(tail.x.shape, (attrs as { relu: boolean }).relu, tail.residual !== undefined);
+    return (backend as unknown as WebGLProgramRunner).runWebGLProgram(program, programInputs(tail), 'float32');
+  },
+  webgpu: ({ inputs, backend, attrs }) => {
+    const tail = inputs as unknown as TailInputs;
+    const program = ghostTailWgslProgram(tail.x.shape, (attrs as { relu: boolean }).relu, tail.residual !== undefined);
+    return (backend as unknown as WebGPUProgramRunner).runWebGPUProgram(program, programInputs(tail), 'float32') as tf.TensorInfo;
+  },
+};
+
 function ensureRegistered(backendName: string): void {
   if (tf.getKernel(GHOST_TAIL_KERNEL, backendName)) return;
-  if (backendName === 'wasm') {
-    tf.registerKernel({
-      kernelName: GHOST_TAIL_KERNEL,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
-        const { outChannels, relu } = attrs as { outChannels: number; relu: boolean };
-        const fn = ghostTailFor(backend);
-        if (!fn) throw new Error('the Ghost-module kernel is not available on this wasm backend');
-        const b = backend as unknown as TailBackend;
-        const [n, h, w, c] = x.shape;
-        const out = b.makeOutput([n, h, w, outChannels], 'float32');
-        const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-        fn(at(x), at(filter), at(bias), at(out), residual ? at(residual) : 0, n, h, w, c, outChannels - c, outChannels, relu ? 1 : 0);
-        return out;
-      },
-    });
-  } else if (backendName === 'webgl') {
-    tf.registerKernel({
-      kernelName: GHOST_TAIL_KERNEL,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
-        const { relu } = attrs as { relu: boolean };
-        const program = ghostTailProgram(x.shape, relu, residual !== undefined);
-        return (backend as unknown as WebGLProgramRunner).runWebGLProgram(program, residual ? [x, filter, bias, residual] : [x, filter, bias], 'float32');
-      },
-    });
-  } else if (backendName === 'webgpu') {
-    tf.registerKernel({
-      kernelName: GHOST_TAIL_KERNEL,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, filter, bias, residual } = inputs as unknown as TailInputs;
-        const { relu } = attrs as { relu: boolean };
-        const program = ghostTailWgslProgram(x.shape, relu, residual !== undefined);
-        return (backend as unknown as WebGPUProgramRunner).runWebGPUProgram(program, residual ? [x, filter, bias, residual] : [x, filter, bias], 'float32') as tf.TensorInfo;
-      },
-    });
-  } else {
-    throw new Error(`no Ghost-module kernel for the ${backendName} backend`);
-  }
+  const kernelFunc = TAIL_KERNELS[backendName];
+  if (!kernelFunc) throw new Error(`no Ghost-module kernel for the ${backendName} backend`);
+  tf.registerKernel({ kernelName: GHOST_TAIL_KERNEL, backendName, kernelFunc });
 }
 
 /**
