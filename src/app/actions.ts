@@ -43,11 +43,10 @@ export async function startApp(): Promise<void> {
   const chosen = loadBackendChoice(storage(), SETTINGS.backend.storageKey);
   trialWanted = !query && !chosen;
   const planned = trialWanted ? autoPlan() : Promise.resolve(planBackend(query, chosen));
-  // The backend starts once the first model's bytes are on their way: starting wasm takes the main
-  // thread for a while, and the download should not wait behind it. Those requests are usually made
-  // before the app's code has finished loading (early-fetch.ts); otherwise selectModel says when.
-  const requested = new Promise<void>((resolve) => { modelRequested = resolve; });
-  backendStarted = Promise.all([planned, Promise.race([requested, earlyRequestsMade()])]).then(([plan]) => startPlanned(plan));
+  // The backend starts once the first model's bytes are on their way (early-fetch.ts has made its
+  // requests; every fetch of the app waits for that anyway): starting wasm takes the main thread for
+  // a while, and the download should not wait behind it.
+  backendStarted = Promise.all([planned, earlyRequestsMade()]).then(([plan]) => startPlanned(plan));
   try {
     const res = await listed;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -71,8 +70,6 @@ export async function startApp(): Promise<void> {
     await saved;
   } catch (e) {
     set({ error: `The shipped models could not be listed: ${messageOf(e)}` });
-  } finally {
-    modelRequested();
   }
   try {
     if ((await planned).trial) {
@@ -339,8 +336,6 @@ function mark(name: string): void {
 }
 
 let stopWatchingContext = () => {};
-/** Told when the first model's download is under way (or there is none): startApp then starts the backend. */
-let modelRequested = () => {};
 /** The latest backend start; true once that backend runs. Model loads wait for it. */
 let backendStarted: Promise<boolean> = Promise.resolve(false);
 
@@ -442,15 +437,9 @@ export async function selectModel(id: string): Promise<void> {
     if (typeof source === 'string') {
       progress({ stage: 'download', done: 0, total: null });
       const bytes = downloadProgress(token);
-      source = await fetchModel(source, async (input, init) => {
-        const res = await bytes(input, init);
-        // model.json, then the weights: once the weights answer, the backend may start.
-        if (!String(input instanceof Request ? input.url : input).endsWith('.json')) modelRequested();
-        return res;
-      });
+      source = await fetchModel(source, bytes);
       mark(`model downloaded: ${id}`);
     }
-    modelRequested();
     // A background trial of another backend is pointless for a model about to be replaced.
     trialToken++;
     progress({ stage: 'backend', done: 0, total: null });
