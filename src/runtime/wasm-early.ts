@@ -8,7 +8,7 @@
  */
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { threadsFromQuery, threadsPossibleHere, wasmThreadCount } from './wasm-thread-count.ts';
+import { wasmThreadsHere } from './wasm-thread-count.ts';
 
 /** TF.js's own SIMD probe (flags_wasm.js: WASM_HAS_SIMD_SUPPORT), so both choose the same binary. */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]);
@@ -34,7 +34,7 @@ function compile(url: string): Promise<WebAssembly.Module | null> {
 
 /**
  * Start compiling the binary the wasm backend will load here: the threaded SIMD build where it will
- * run on several threads (wasm-threads.ts decides the same way), else the one-thread SIMD build.
+ * run on several threads (the same `wasmThreadsHere` as wasm-threads.ts), else the one-thread SIMD build.
  * Browsers without SIMD load the plain build, not compiled early.
  */
 export function compileWasmEarly(search = location.search): void {
@@ -46,8 +46,7 @@ export function compileWasmEarly(search = location.search): void {
     simd = false;
   }
   if (!simd) return;
-  const threads = wasmThreadCount({ cores: navigator.hardwareConcurrency, asked: threadsFromQuery(search), threadsPossible: threadsPossibleHere() });
-  const url = absolute(threads > 1 ? wasmThreaded : wasmSimd);
+  const url = absolute(wasmThreadsHere(search).threads > 1 ? wasmThreaded : wasmSimd);
   if (!compiled.has(url)) compiled.set(url, compile(url));
 }
 

@@ -28,3 +28,9 @@ export function wasmThreadCount(o: { cores: number | undefined; asked: number | 
 export function threadsPossibleHere(): boolean {
   return typeof window !== 'undefined' && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 }
+
+/** The thread count in this context (the rule above on its cores, isolation and `?threads=` in `search`): what the backend runs and what is compiled early. */
+export function wasmThreadsHere(search: string): { threadsPossible: boolean; threads: number } {
+  const threadsPossible = threadsPossibleHere();
+  return { threadsPossible, threads: wasmThreadCount({ cores: globalThis.navigator?.hardwareConcurrency, asked: threadsFromQuery(search), threadsPossible }) };
+}

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { threadsFromQuery, threadsPossibleHere, wasmThreadCount } from './wasm-thread-count.ts';
+import { wasmThreadsHere } from './wasm-thread-count.ts';
 import type { instantiateWasmFor } from './wasm-early.ts';
 
 export { MAX_THREADS_QUERY, MAX_WASM_THREADS, threadsFromQuery, wasmThreadCount } from './wasm-thread-count.ts';
@@ -87,8 +87,7 @@ export function configureWasm(files: WasmFiles, search = typeof location === 'un
     // The binary compiled while the page loaded (wasm-early.ts), where there is one.
     ...(files.instantiateWasm ? { '#instantiateWasm': files.instantiateWasm } : {}),
   } as unknown as Parameters<typeof setWasmPaths>[0]);
-  const threadsPossible = threadsPossibleHere();
-  const requested = wasmThreadCount({ cores: globalThis.navigator?.hardwareConcurrency, asked: threadsFromQuery(search), threadsPossible });
+  const { threadsPossible, threads: requested } = wasmThreadsHere(search);
   state = { threadsPossible, requested, threads: null, fallbackReason: null, startMs: null };
   if (requested <= 1) {
     // The one-thread SIMD build: no workers, unshared memory.
