@@ -2,8 +2,9 @@
  * The first model's bytes, asked for before anything else runs: main.tsx imports this module first,
  * so the model list, the first model's model.json and its weights are on their way (and the wasm
  * backend's binary is being compiled) while the rest of the app's code is evaluated and the page
- * first renders (hundreds of milliseconds on a slow device). The app's own fetches (startApp, selectModel) take these responses through `earlyFetch`,
- * each once; everything else goes to the network as usual. The first model is the one startApp
+ * first renders (hundreds of milliseconds on a slow device). The app's own fetches (startApp,
+ * selectModel) take these responses through `earlyFetch`, each once; everything else goes to the
+ * network as usual. The first model is the one startApp
  * will load: the model remembered from an earlier visit if it is a shipped one, else the default
  * (a model kept in IndexedDB needs no download, so then only the list is fetched early).
  */

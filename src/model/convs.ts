@@ -63,7 +63,7 @@ function take(weights: tf.NamedTensorMap, name: string): tf.Tensor {
 
 const f32 = Math.fround;
 
-/** A weight's values on the CPU (the raw weights are fresh from the decoder: no GPU read-back). */
+/** A weight's values on the CPU (fresh from the decoder, still on the CPU; only a per-channel uint8 model's, dequantized by ops, are read back). */
 const valuesOf = (w: tf.NamedTensorMap, name: string) => take(w, name).dataSync() as Float32Array;
 
 /**

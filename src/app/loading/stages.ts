@@ -23,6 +23,9 @@ export function stageAmount(p: ModelProgress): string {
   return '';
 }
 
+/** Each stage's share of the load bar (from, to). */
+const STAGE_SPANS = { download: [0, 0.8], backend: [0.8, 0.85], prepare: [0.85, 0.9], warmup: [0.9, 1] } as const;
+
 /**
  * Where along the whole load (0 to 1) the bar stands: the download fills the first 80% by bytes
  * (when the server says how many), the backend and the weights' preparation the next steps, the
@@ -30,8 +33,6 @@ export function stageAmount(p: ModelProgress): string {
  * frame, and on a slow device that animation competes with the load for the CPU and holds back
  * the page's first frames (measured in scripts/first-visit.ts).
  */
-const STAGE_SPANS = { download: [0, 0.8], backend: [0.8, 0.85], prepare: [0.85, 0.9], warmup: [0.9, 1] } as const;
-
 export function loadFraction(p: ModelProgress): number {
   const [from, to] = STAGE_SPANS[p.stage];
   const within = p.total !== null && p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
