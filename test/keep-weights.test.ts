@@ -17,13 +17,14 @@ function served(path: string, body: string, status = 200): Response {
   return res;
 }
 
-function stubBrowser(controller: object | null) {
+function stubBrowser(controller: object | null, onPut: (key: string) => void = () => {}) {
   const puts: { cache: string; key: string; body: Promise<string>; length: string | null }[] = [];
   vi.stubGlobal('navigator', { serviceWorker: { controller } });
   vi.stubGlobal('caches', {
     open: async (cache: string) => ({
       put: async (key: string, res: Response) => {
         puts.push({ cache, key, body: res.text(), length: res.headers.get('Content-Length') });
+        onPut(key);
       },
     }),
   });
@@ -64,19 +65,24 @@ describe('keepShippedWeights', () => {
   });
 
   it('keeps them only once `when` settles (after the first answer), while keptWeightsSettled waits for it', async () => {
-    const puts = stubBrowser(null);
+    // A second download kept with no gate, started after the gated one, goes the same way (read, hash,
+    // store): once it is stored, an ungated keep of the first would have been stored too.
+    let controlStored = () => {};
+    const control = new Promise<void>((resolve) => { controlStored = resolve; });
+    const puts = stubBrowser(null, (key) => { if (key.includes('models/c/')) controlStored(); });
     let release = () => {};
     const gate = new Promise<void>((resolve) => { release = resolve; });
     const fetchImpl = keepShippedWeights(async () => served('models/m/weights.bin', 'the weights'), () => gate);
     expect(await (await fetchImpl('models/m/weights.bin')).text()).toBe('the weights');
     let settled = false;
     const waiting = keptWeightsSettled().then(() => { settled = true; });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(puts).toEqual([]);
+    await (await keepShippedWeights(async () => served('models/c/weights.bin', 'control'))('models/c/weights.bin')).text();
+    await control;
+    expect(puts.map((p) => p.key.split('?')[0])).toEqual([`${ORIGIN}models/c/weights.bin`]);
     expect(settled).toBe(false);
     release();
     await waiting;
-    expect(puts).toHaveLength(1);
-    expect(await puts[0].body).toBe('the weights');
+    expect(puts).toHaveLength(2);
+    expect(await puts[1].body).toBe('the weights');
   });
 });
