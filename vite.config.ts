@@ -4,6 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import path from 'node:path';
 import { connectSrcOrigins, imagenetSources, withConnectSrc } from './src/fetch/sources.ts';
 import { wasmThreads } from './scripts/vite-wasm-threads.ts';
+import { shippedModels } from './scripts/vite-shipped-models.ts';
 import { weightsBySha256 } from './src/app/pwa/weights-revisions.ts';
 
 /** The build's output folder once Vite has resolved it (`--outDir` included), for the service worker's manifest. */
@@ -38,6 +39,8 @@ export default defineConfig(({ mode }) => ({
     react(),
     // The threaded wasm build's worker files as same-origin assets (no blob: script).
     wasmThreads(),
+    // The shipped models' files, for the page's first requests (src/app/early-fetch.ts).
+    shippedModels(),
     resolvedOutDir,
     weightSourcesCsp(loadEnv(mode, process.cwd(), 'VITE_').VITE_IMAGENET_WEIGHTS_URLS),
     // The service worker (src/sw.ts, Workbox modules; this plugin bundles it and writes the list of

@@ -7,9 +7,9 @@
  * test/backend-choice.test.ts). Every wait is on the page's own hooks, recorded as they change.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { holdRequests, sample, topLabel } from './support/app.ts';
+import { holdRequests, sample, topLabel, watchErrors } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
-import { useSharedPage } from './support/shared.ts';
+import { baseURLOf, useSharedPage } from './support/shared.ts';
 
 interface AnswerSeen {
   backend: string;
@@ -111,4 +111,25 @@ test('with no ?backend= on a software-rendered WebGL, the app stays on wasm with
   await expect(page.getByTestId('diagnostics-probe')).toHaveCount(0);
   // No verdict is stored for a GPU that was never tried.
   expect(await page.evaluate(() => localStorage.getItem('ghostnet.backend.verdict'))).toBeNull();
+});
+
+test('a first visit asks for the default model\'s list, model.json and weights at once: the weights do not wait for model.json', async ({ browser }, testInfo) => {
+  test.setTimeout(240_000);
+  // A context of its own: no service worker from the tests above answers these requests.
+  const context = await browser.newContext({ baseURL: baseURLOf(testInfo) });
+  try {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const modelJson = await holdRequests(page, `**/${MODEL.replace(/^public\//, '')}/model.json`);
+    const weightsAsked = page.waitForRequest((r) => r.url().endsWith(`${MODEL.replace(/^public\//, '')}/weights.bin`), { timeout: 120_000 });
+    await page.goto('./');
+    // model.json is still held back (its response unread), yet the weights have been asked for.
+    await weightsAsked;
+    await modelJson.release();
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
+    await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette');
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });

@@ -455,6 +455,9 @@ export async function selectModel(id: string): Promise<void> {
       // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
       // the same after a reload, a backend switch or a return from another model.
       const size = chosenSize(id) ?? model.inputSize;
+      // A photo picked while the model loaded is waiting: its classification is the first pass,
+      // so it is not made to wait behind a separate one.
+      if (get().input) return { model, size };
       try {
         await model.warmup(size, (done, total) => progress({ stage: 'warmup', done, total }));
       } catch (e) {

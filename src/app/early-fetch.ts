@@ -2,24 +2,19 @@
  * The first model's bytes, asked for before anything else runs: main.tsx imports this module first,
  * so the model list, the first model's model.json and its weights are on their way (and the wasm
  * backend's binary is being compiled) while the rest of the app's code is evaluated and the page
- * first renders (hundreds of milliseconds on a slow device). The app's own fetches (startApp,
- * selectModel) take these responses through `earlyFetch`, each once; everything else goes to the
- * network as usual. The first model is the one startApp
- * will load: the model remembered from an earlier visit if it is a shipped one, else the default
- * (a model kept in IndexedDB needs no download, so then only the list is fetched early).
+ * first renders (hundreds of milliseconds on a slow device). All of them are asked for at once: the
+ * shipped models' files are known at build time (scripts/vite-shipped-models.ts), so no request
+ * waits for another's response (and for the main thread, busy evaluating the app, to read it). The
+ * app's own fetches (startApp, selectModel) take these responses through `earlyFetch`, each once;
+ * everything else goes to the network as usual. The first model is the one startApp will load: the
+ * model remembered from an earlier visit if it is a shipped one, else the default (a model kept in
+ * IndexedDB needs no download, so then only the list is fetched early).
  */
+import { SHIPPED_MODEL_FILES } from 'virtual:shipped-model-files';
 import { compileWasmEarly } from '../runtime/wasm-early.ts';
 
 /** The same key as cache/savedModels.ts (not imported: this module must stay tiny and run first). */
 const LAST_MODEL_KEY = 'ghostnet.model.last';
-
-interface ShippedIndex {
-  models: { id: string; url: string; default?: boolean }[];
-}
-
-interface ModelJson {
-  weightsManifest?: { paths: string[] }[];
-}
 
 const early = new Map<string, Promise<Response>>();
 
@@ -41,24 +36,17 @@ function remembered(): string | null {
   }
 }
 
-async function prefetch(): Promise<void> {
-  const res = await start('models/index.json');
-  if (!res.ok) return;
-  const index = (await res.clone().json()) as ShippedIndex;
-  const id = remembered();
-  const first = id === null ? index.models.find((m) => m.default) ?? index.models[0] : index.models.find((m) => m.id === id);
+function prefetch(): void {
+  start(SHIPPED_MODEL_FILES.index);
+  const id = remembered() ?? SHIPPED_MODEL_FILES.defaultId;
+  const first = id === null ? undefined : SHIPPED_MODEL_FILES.models[id];
   if (!first) return;
-  const modelUrl = absolute(first.url);
-  const json = await start(modelUrl);
-  if (!json.ok) return;
-  const manifest = (await json.clone().json()) as ModelJson;
-  for (const group of manifest.weightsManifest ?? []) {
-    for (const path of group.paths) start(new URL(path, modelUrl).href);
-  }
+  start(first.modelJson);
+  for (const path of first.weights) start(path);
 }
 
 /** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
-const requested: Promise<void> = typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch().catch(() => {}) : Promise.resolve();
+const requested: Promise<void> = Promise.resolve(typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch() : undefined);
 
 // And the wasm backend's binary: compiled off the main thread meanwhile (runtime/wasm-early.ts).
 if (typeof window !== 'undefined') compileWasmEarly();
