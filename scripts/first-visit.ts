@@ -7,7 +7,8 @@
  * no shader cache, nothing in localStorage), opens `--url` (by default the app with no ?backend=,
  * so it chooses for itself), clicks the first sample photo as soon as it is on the page and
  * records, in the page's own clock (ms since navigation start), when the backend was running,
- * when the model was ready and when the predictions for that photo appeared, with the app's own
+ * when the model was ready, when the click reached the page (the app's "first input received")
+ * and when the predictions for that photo appeared, with the app's own
  * User Timing marks (backend started, probed, model downloaded, prepared) where it sets them.
  * Prints one JSON line per run and the medians.
  */
@@ -41,7 +42,7 @@ declare global {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function once(url: string): Promise<Required<Marks> & { file: string; steps: string[] }> {
+async function once(url: string): Promise<Required<Marks> & { file: string; steps: string[]; clickReached: number }> {
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -66,7 +67,8 @@ async function once(url: string): Promise<Required<Marks> & { file: string; step
     if (!heading?.includes(file)) throw new Error(`the predictions are for "${heading}", not ${file}`);
     await page.waitForFunction(() => window.__marks.modelReady !== undefined, null, { timeout: 300_000 });
     const steps = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('ghostnet: ')).map((m) => `${m.name.slice(10)} ${Math.round(m.startTime)}`));
-    return { ...(await page.evaluate(() => window.__marks)) as Required<Marks>, file, steps };
+    const clickReached = await page.evaluate(() => performance.getEntriesByName('ghostnet: first input received')[0]?.startTime ?? Number.NaN);
+    return { ...(await page.evaluate(() => window.__marks)) as Required<Marks>, file, steps, clickReached };
   } finally {
     await browser.close();
   }
@@ -80,12 +82,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(args.runs); i++) {
       const r = await once(new URL(args.url, preview.url).href);
       runs.push(r);
-      console.log(JSON.stringify({ run: i + 1, backend: r.backendName, backendMs: Math.round(r.backend), modelReadyMs: Math.round(r.modelReady), firstPredictionMs: Math.round(r.prediction), file: r.file, steps: r.steps }));
+      console.log(JSON.stringify({ run: i + 1, backend: r.backendName, backendMs: Math.round(r.backend), modelReadyMs: Math.round(r.modelReady), clickReachedMs: Math.round(r.clickReached), firstPredictionMs: Math.round(r.prediction), file: r.file, steps: r.steps }));
     }
     console.log(JSON.stringify({
       dist: args.dist, url: args.url, runs: runs.length,
       medianBackendMs: Math.round(median(runs.map((r) => r.backend))),
       medianModelReadyMs: Math.round(median(runs.map((r) => r.modelReady))),
+      medianClickReachedMs: Math.round(median(runs.map((r) => r.clickReached))),
       medianFirstPredictionMs: Math.round(median(runs.map((r) => r.prediction))),
     }));
   } finally {
