@@ -87,16 +87,25 @@ export async function upload(page: Page, path: string): Promise<void> {
   await expect(page.locator('#predictions-heading')).toContainText(name);
 }
 
-/** The diagnostics tensor count once it has stopped changing (the panel polls tf.memory()). */
+/**
+ * The app's tensor count once it has stopped changing: the diagnostics panel reads tf.memory()
+ * every few hundred milliseconds and counts its reads (window.__ghostnetMemoryReads); this waits for
+ * reads, not for time, until STILL_READS reads in a row give the same count.
+ */
+const STILL_READS = 3;
 export async function settledTensorCount(page: Page): Promise<number> {
-  const hook = page.getByTestId('diagnostics-tensors');
-  let last = -1;
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(1000);
-    const now = Number(await hook.getAttribute('data-count'));
-    if (now === last) return now;
-    last = now;
+  const read = () => page.evaluate(() => window.__ghostnetMemoryReads ?? { reads: 0, numTensors: -1 });
+  let { reads } = await read();
+  let last = Number.NaN;
+  let same = 0;
+  for (let i = 0; i < 100 && same < STILL_READS; i++) {
+    await page.waitForFunction((n) => (window.__ghostnetMemoryReads?.reads ?? 0) > n, reads, { timeout: 60_000 });
+    const now = await read();
+    reads = now.reads;
+    same = now.numTensors === last ? same + 1 : 1;
+    last = now.numTensors;
   }
+  if (same < STILL_READS) throw new Error(`the tensor count did not settle (last ${last})`);
   return last;
 }
 

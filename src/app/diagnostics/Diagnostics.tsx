@@ -9,16 +9,40 @@ import { formatRatio } from '../../runtime/backend-choice.ts';
 
 const NO_MEMORY = { numTensors: 0, numBytes: 0 };
 
+/**
+ * Every read of tf.memory() for the panel, counted (tests wait for reads, not for time: e2e's
+ * settledTensorCount). Kept off the page's DOM: a changing attribute would repaint every poll.
+ */
+export interface MemoryReads {
+  reads: number;
+  numTensors: number;
+}
+
+declare global {
+  interface Window {
+    __ghostnetMemoryReads?: MemoryReads;
+  }
+}
+
+function countRead(numTensors: number): void {
+  const seen = (window.__ghostnetMemoryReads ??= { reads: 0, numTensors });
+  seen.reads += 1;
+  seen.numTensors = numTensors;
+}
+
 /** tf.memory(), polled; only once a backend runs (asking earlier would start one implicitly). */
 function useMemory(ready: boolean) {
   const [memory, setMemory] = useState(NO_MEMORY);
   useEffect(() => {
     if (!ready) return;
-    setMemory(memorySnapshot());
+    const first = memorySnapshot();
+    countRead(first.numTensors);
+    setMemory(first);
     const timer = setInterval(() => {
       // A backend switch can start between two polls, before this effect is cleaned up; skip that tick.
       if (useApp.getState().backendStatus !== 'ready') return;
       const next = memorySnapshot();
+      countRead(next.numTensors);
       setMemory((m) => (m.numTensors === next.numTensors && m.numBytes === next.numBytes ? m : next));
     }, SETTINGS.diagnostics.pollMs);
     return () => clearInterval(timer);
