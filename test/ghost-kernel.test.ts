@@ -10,7 +10,7 @@ import { initNodeBackend } from '../src/node/backend.ts';
 import { GHOST_TAIL_WASM, GHOST_TAIL_WASM_SHARED } from '../src/model/kernels/ghost-tail.wasm.ts';
 import { ghostTail, ghostTailFor, type GhostTailFn } from '../src/model/kernels/ghost-tail.ts';
 import { readFileSync } from 'node:fs';
-import { KERNEL_MODULE, compileKernel, moduleText } from '../scripts/build-kernel.ts';
+import { KERNELS, ROOT, ascModuleText, compileAscKernel } from '../scripts/build-kernels.ts';
 
 const wasmBytes = () => Uint8Array.from(Buffer.from(GHOST_TAIL_WASM, 'base64'));
 const sharedWasmBytes = () => Uint8Array.from(Buffer.from(GHOST_TAIL_WASM_SHARED, 'base64'));
@@ -40,11 +40,11 @@ beforeAll(async () => {
 
 describe('Ghost-module kernel binary', () => {
   it('is what `npm run build:kernel` makes from the AssemblyScript source (both builds)', () => {
-    const fresh = compileKernel();
-    const freshShared = compileKernel(true);
+    const fresh = compileAscKernel(KERNELS.ghost);
+    const freshShared = compileAscKernel(KERNELS.ghost, true);
     expect(Buffer.from(fresh).equals(Buffer.from(wasmBytes()))).toBe(true);
     expect(Buffer.from(freshShared).equals(Buffer.from(sharedWasmBytes()))).toBe(true);
-    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(moduleText(fresh, freshShared));
+    expect(readFileSync(`${ROOT}/${KERNELS.ghost.module}`, 'utf8')).toBe(ascModuleText(KERNELS.ghost, fresh, freshShared));
   }, 60_000);
 
   it('the shared build imports a shared memory of up to 4 GiB (the threaded backend\'s), the other only an unshared one', () => {

@@ -16,7 +16,7 @@ import { labRandom } from '../src/lab/random.ts';
 import { LAB_KERNELS_WASM, LAB_KERNELS_WASM_SHARED } from '../src/model/kernels/lab-kernels.wasm.ts';
 import { disableLabWasmKernels, labKernelsFor } from '../src/model/kernels/lab-wasm.ts';
 import { BN_RELU_GRAD, BN_RELU_TRAIN, FLIP_FILTER, GAP_GRAD, GHOST_CONCAT, GHOST_SPLIT, MAX_POOL2_GRAD } from '../src/model/kernels/backprop-bn-relu.ts';
-import { LAB_KERNEL_MODULE, compileLabKernel, labModuleText } from '../scripts/build-lab-kernel.ts';
+import { KERNELS, ROOT, ascModuleText, compileAscKernel } from '../scripts/build-kernels.ts';
 import { readFileSync } from 'node:fs';
 import { setWinogradChunkBytes, winogradApplies, winogradConv2d, winogradFilterGrad } from '../src/model/kernels/backprop-winograd.ts';
 
@@ -69,11 +69,11 @@ beforeAll(async () => {
 
 describe('lab kernel binary', () => {
   it('is what `npm run build:lab-kernel` makes from the AssemblyScript source', () => {
-    const fresh = compileLabKernel();
-    const shared = compileLabKernel(true);
+    const fresh = compileAscKernel(KERNELS.lab);
+    const shared = compileAscKernel(KERNELS.lab, true);
     expect(Buffer.from(fresh).equals(Buffer.from(LAB_KERNELS_WASM, 'base64'))).toBe(true);
     expect(Buffer.from(shared).equals(Buffer.from(LAB_KERNELS_WASM_SHARED, 'base64'))).toBe(true);
-    expect(readFileSync(LAB_KERNEL_MODULE, 'utf8')).toBe(labModuleText(fresh, shared));
+    expect(readFileSync(`${ROOT}/${KERNELS.lab.module}`, 'utf8')).toBe(ascModuleText(KERNELS.lab, fresh, shared));
   }, 120_000);
   it('the shared-memory build (the multi-threaded backend) computes on a shared memory what the other computes on its own', () => {
     const shared = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });

@@ -1,8 +1,10 @@
 /**
- * AssemblyScript kernels compiled to WebAssembly and committed as base64 modules, so the app, the
- * CLI and the tests need no compiler: one build for the one-thread wasm backend's memory and one
- * for the threaded backend's shared memory. Each kernel is a row (build-kernel.ts: the Ghost-module
- * tail; build-lab-kernel.ts: the lab's training kernels); their tests recompile and compare.
+ * `npm run build:kernel` / `npm run build:lab-kernel` (`tsx scripts/build-kernels.ts ghost|lab`):
+ * the AssemblyScript kernels compiled to WebAssembly and committed as base64 modules, so the app,
+ * the CLI and the tests need no compiler: one build for the one-thread wasm backend's memory and
+ * one for the threaded backend's shared memory. One row per kernel: the Ghost-module tail
+ * (test/ghost-kernel.test.ts) and the lab's training kernels (test/lab-kernels.test.ts); their
+ * tests recompile both builds and check the committed module is exactly what they give.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,11 @@ export interface AscKernel {
   /** The npm script that regenerates it. */
   readonly npmScript: string;
 }
+
+export const KERNELS = {
+  ghost: { source: 'src/model/kernels/assembly/ghost.ts', module: 'src/model/kernels/ghost-tail.wasm.ts', constant: 'GHOST_TAIL_WASM', npmScript: 'build:kernel' },
+  lab: { source: 'src/model/kernels/assembly/lab.ts', module: 'src/model/kernels/lab-kernels.wasm.ts', constant: 'LAB_KERNELS_WASM', npmScript: 'build:lab-kernel' },
+} as const satisfies Record<string, AscKernel>;
 
 /** The kernel for an unshared memory (one-thread backend) or, with `shared`, for the threaded backend's. */
 export function compileAscKernel(kernel: AscKernel, shared = false): Uint8Array {
@@ -64,7 +71,11 @@ export function writeAscKernel(kernel: AscKernel): void {
   process.stderr.write(`wrote ${kernel.module} (${wasm.length} + ${shared.length} bytes of wasm)\n`);
 }
 
-/** Whether `moduleUrl` (import.meta.url) is the script node was asked to run. */
-export function isMain(moduleUrl: string): boolean {
-  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const name = process.argv[2];
+  if (!name || !Object.hasOwn(KERNELS, name)) {
+    process.stderr.write(`usage: tsx scripts/build-kernels.ts ${Object.keys(KERNELS).join('|')}\n`);
+    process.exit(2);
+  }
+  writeAscKernel(KERNELS[name as keyof typeof KERNELS]);
 }
