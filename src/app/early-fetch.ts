@@ -37,12 +37,17 @@ function remembered(): string | null {
 }
 
 function prefetch(): void {
-  start(SHIPPED_MODEL_FILES.index);
-  const id = remembered() ?? SHIPPED_MODEL_FILES.defaultId;
-  const first = id === null ? undefined : SHIPPED_MODEL_FILES.models[id];
-  if (!first) return;
-  start(first.modelJson);
-  for (const path of first.weights) start(path);
+  try {
+    start(SHIPPED_MODEL_FILES.index);
+    const id = remembered() ?? SHIPPED_MODEL_FILES.defaultId;
+    // Own keys only: a remembered id is never looked up on the object's prototype.
+    if (id === null || !Object.hasOwn(SHIPPED_MODEL_FILES.models, id)) return;
+    const first = SHIPPED_MODEL_FILES.models[id];
+    start(first.modelJson);
+    for (const path of first.weights) start(path);
+  } catch {
+    // Nothing fetched early: the app's own fetches go to the network as usual.
+  }
 }
 
 /** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
