@@ -1,6 +1,6 @@
 /** What the UI can ask for. Every failure ends in `error` on the store; the app keeps working. */
 import * as tf from '@tensorflow/tfjs-core';
-import { fetchModel, GhostNetModel, loadModel, warmsUpStepwise, yieldToPage, type ModelArtifactsSource, type ModelSource } from '../model/index.ts';
+import { fetchModel, GhostNetModel, loadModel, yieldToPage, type ModelArtifactsSource, type ModelSource } from '../model/index.ts';
 import {
   decideUpgrade, hasVerdict, loadBackendChoice, loadVerdict, planAuto, planBackend, saveBackendChoice, saveVerdict, verdictFits, withPlanReason,
   type AdapterSurvey, type BackendPlan, type GpuBackend, type VerdictScope,
@@ -455,11 +455,6 @@ export async function selectModel(id: string): Promise<void> {
       // Its own default size (and crop, from its metadata), unless the user chose a size for this model:
       // the same after a reload, a backend switch or a return from another model.
       const size = chosenSize(id) ?? model.inputSize;
-      // A photo picked while the model loaded is waiting: on wasm and cpu, where the warm-up is one
-      // plain pass, its classification is that first pass, so it does not wait behind a separate
-      // one. (WebGL's and WebGPU's warm-ups compile shaders step by step, yielding and reporting
-      // progress: kept.)
-      if (get().input && !warmsUpStepwise()) return { model, size };
       try {
         await model.warmup(size, (done, total) => progress({ stage: 'warmup', done, total }));
       } catch (e) {

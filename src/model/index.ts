@@ -173,7 +173,7 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
    * pass. `pause` runs between the steps (default: give the thread back to the page for one task).
    */
   async warmup(size = this.inputSize, onProgress?: (done: number, total: number) => void, pause: () => Promise<void> = yieldToPage): Promise<void> {
-    const stepwise = warmsUpStepwise();
+    const stepwise = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
     if (onProgress && stepwise) {
       const x = tf.zeros([1, size, size, 3]) as tf.Tensor4D;
       try {
@@ -194,14 +194,6 @@ export class GhostNetModel extends ImageModelBase implements ImageModel {
   dispose(): void {
     this.network.dispose();
   }
-}
-
-/**
- * Whether a warm-up on `backend` compiles shaders (WebGL) or pipelines (WebGPU) step by step; on
- * the other backends it is one plain forward pass.
- */
-export function warmsUpStepwise(backend = tf.getBackend()): boolean {
-  return backend === 'webgl' || backend === 'webgpu';
 }
 
 /** Give the thread back for one task (a MessageChannel message: not clamped like nested timers). */
