@@ -11,7 +11,7 @@ import { webglRendererString } from '../runtime/gpu-survey.ts';
 import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
-import { earlyFetch, earlyRequestsMade } from './early-fetch.ts';
+import { earlyFetch } from './early-fetch.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -43,10 +43,10 @@ export async function startApp(): Promise<void> {
   const chosen = loadBackendChoice(storage(), SETTINGS.backend.storageKey);
   trialWanted = !query && !chosen;
   const planned = trialWanted ? autoPlan() : Promise.resolve(planBackend(query, chosen));
-  // The backend starts once the first model's bytes are on their way (early-fetch.ts has made its
-  // requests; every fetch of the app waits for that anyway): starting wasm takes the main thread for
-  // a while, and the download should not wait behind it.
-  backendStarted = Promise.all([planned, earlyRequestsMade()]).then(([plan]) => startPlanned(plan));
+  // The first model's bytes are already on their way (early-fetch.ts asked for them as the page's
+  // first module ran): starting wasm takes the main thread for a while, and the download does not
+  // wait behind it.
+  backendStarted = planned.then((plan) => startPlanned(plan));
   try {
     const res = await listed;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

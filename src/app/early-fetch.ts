@@ -50,20 +50,15 @@ function prefetch(): void {
   }
 }
 
-/** Settles once every early request has been made (not downloaded): until then a taker waits, so none is made twice. */
-const requested: Promise<void> = Promise.resolve(typeof window !== 'undefined' && typeof fetch === 'function' ? prefetch() : undefined);
+// Every early request is made here, synchronously, as this module is evaluated: before any of the
+// app's own fetches can ask for the same URL, so none is made twice.
+if (typeof window !== 'undefined' && typeof fetch === 'function') prefetch();
 
 // And the wasm backend's binary: compiled off the main thread meanwhile (runtime/wasm-early.ts).
 if (typeof window !== 'undefined') compileWasmEarly();
 
-/** Settles once the early requests are made (the first model's weights are on their way), or none could be. */
-export function earlyRequestsMade(): Promise<void> {
-  return requested;
-}
-
 /** `fetch`, but a request for a URL fetched early (and not yet taken) gets that response, once. */
 export const earlyFetch: typeof fetch = async (input, init) => {
-  await requested;
   const url = absolute(input instanceof Request ? input.url : input);
   const taken = early.get(url);
   if (!taken || (init?.method && init.method !== 'GET')) return fetch(input, init);
