@@ -35,6 +35,20 @@ test.beforeAll(async ({}, testInfo) => {
         }
         return clientWaitSync.call(this, sync, flags, timeout);
       };
+      // Who listens for camera changes, and how often the camera list is read.
+      const d = window as unknown as { __deviceWatchers: number; __enumerations: number };
+      d.__deviceWatchers = 0;
+      d.__enumerations = 0;
+      const addEventListener = navigator.mediaDevices.addEventListener.bind(navigator.mediaDevices);
+      navigator.mediaDevices.addEventListener = (type: string, ...rest: [EventListenerOrEventListenerObject, (boolean | AddEventListenerOptions)?]) => {
+        if (type === 'devicechange') d.__deviceWatchers++;
+        addEventListener(type, ...rest);
+      };
+      const enumerateDevices = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+      navigator.mediaDevices.enumerateDevices = () => {
+        d.__enumerations++;
+        return enumerateDevices();
+      };
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = async (constraints) => {
         const stream = await original(constraints);
@@ -55,8 +69,17 @@ const liveTracks = (page: Page) => page.evaluate(() => (window as unknown as { _
 test('the fake webcam gives continuously updating predictions with FPS and latency', async () => {
   const { page } = shared;
   await openApp(page);
+  // Until the camera is asked for, the page neither watches nor lists the cameras (watching starts
+  // Chromium's capture services on every page load).
+  const watch = () => page.evaluate(() => { const d = window as unknown as { __deviceWatchers: number; __enumerations: number }; return [d.__deviceWatchers, d.__enumerations]; });
+  expect(await watch()).toEqual([0, 0]);
   await page.getByTestId('webcam-start').click();
   await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'live');
+  // From then on a device change refreshes the list.
+  const [watchers, listed] = await watch();
+  expect(watchers).toBe(1);
+  await page.evaluate(() => navigator.mediaDevices.dispatchEvent(new Event('devicechange')));
+  await expect.poll(async () => (await watch())[1], { timeout: 30_000 }).toBeGreaterThan(listed);
   const video = page.getByTestId('webcam-video');
   expect(await video.evaluate((v: HTMLVideoElement) => [v.muted, v.playsInline, v.hasAttribute('playsinline')])).toEqual([true, true, true]);
   await expect.poll(() => frames(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);

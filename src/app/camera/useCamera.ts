@@ -1,6 +1,7 @@
 /**
  * React binding of `Camera`: one camera per mounted component, stopped on unmount (including the
- * extra unmount of React StrictMode), camera list refreshed when devices change.
+ * extra unmount of React StrictMode), camera list refreshed when devices change (watched from the
+ * first start on).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Camera, CameraError, cameraError, listCameras, loadFacingMode, saveFacingMode, type FacingMode } from './camera.ts';
@@ -27,13 +28,23 @@ export function useCamera(onError: (message: string) => void): UseCamera {
   const [deviceId, setDeviceId] = useState('');
   const [facingMode, setFacingMode] = useState<FacingMode>(loadFacingMode);
 
+  // The camera list is watched only once the camera has been asked for: listening for device
+  // changes makes Chromium start its audio and video capture services, which a page load (and a
+  // visitor who never uses the camera) should not pay for. Before that the list is not shown anyway.
+  const watching = useRef<(() => void) | null>(null);
+  const watchDevices = useCallback(() => {
+    if (watching.current || !navigator.mediaDevices?.addEventListener) return;
+    const refresh = () => void listCameras().then(setDevices, () => {});
+    navigator.mediaDevices.addEventListener('devicechange', refresh);
+    watching.current = () => navigator.mediaDevices.removeEventListener('devicechange', refresh);
+  }, []);
+
   useEffect(() => {
     const camera = new Camera(videoRef.current!);
     cameraRef.current = camera;
-    const refresh = () => void listCameras().then(setDevices, () => {});
-    navigator.mediaDevices?.addEventListener?.('devicechange', refresh);
     return () => {
-      navigator.mediaDevices?.removeEventListener?.('devicechange', refresh);
+      watching.current?.();
+      watching.current = null;
       camera.stop();
       cameraRef.current = null;
       setStatus('idle');
@@ -43,6 +54,7 @@ export function useCamera(onError: (message: string) => void): UseCamera {
   const open = useCallback(async (id: string, facing: FacingMode) => {
     const camera = cameraRef.current;
     if (!camera) return;
+    watchDevices();
     setStatus('starting');
     try {
       const cameras = await listCameras();
@@ -56,7 +68,7 @@ export function useCamera(onError: (message: string) => void): UseCamera {
       if (cameraRef.current === camera) setStatus(camera.active ? 'live' : 'idle');
       onError(cameraError(e).message);
     }
-  }, [onError]);
+  }, [onError, watchDevices]);
 
   const start = useCallback(() => open(deviceId, facingMode), [open, deviceId, facingMode]);
 
