@@ -1,10 +1,7 @@
 /** The view is never empty: without an upload, sample or webcam frame, the first shipped sample is used. */
 import { classifyImage, messageOf } from '../actions.ts';
+import { SAMPLES } from '../input/samples.ts';
 import { useApp } from '../store.ts';
-
-interface SampleIndex {
-  readonly samples: readonly { readonly file: string; readonly name: string }[];
-}
 
 let loading: Promise<void> | null = null;
 
@@ -16,8 +13,7 @@ async function fetchOk(url: string): Promise<Response> {
 
 async function loadFirstSample(): Promise<void> {
   try {
-    const index = (await (await fetchOk('samples/index.json')).json()) as SampleIndex;
-    const first = index.samples[0];
+    const first = SAMPLES[0];
     if (!first) throw new Error('the sample list is empty');
     const blob = await (await fetchOk(`samples/${first.file}`)).blob();
     // The user may have picked an image meanwhile; theirs wins.

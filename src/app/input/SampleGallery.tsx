@@ -1,27 +1,11 @@
 /** The shipped sample photos (Imagenette validation images), one button each. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { messageOf } from '../actions.ts';
 import { useApp } from '../store.ts';
-
-interface Sample {
-  readonly file: string;
-  readonly name: string;
-}
+import { SAMPLES, type Sample } from './samples.ts';
 
 export function SampleGallery({ onSample }: { onSample: (blob: Blob, file: string) => Promise<unknown> }) {
-  const [samples, setSamples] = useState<Sample[]>([]);
   const [busyFile, setBusyFile] = useState<string | null>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    fetch('samples/index.json', { signal: controller.signal })
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
-      .then((index: { samples: Sample[] }) => setSamples(index.samples))
-      .catch((e) => {
-        if (!controller.signal.aborted) useApp.getState().set({ error: `The sample photos could not be listed: ${messageOf(e)}` });
-      });
-    return () => controller.abort();
-  }, []);
 
   const pick = async (sample: Sample) => {
     setBusyFile(sample.file);
@@ -40,7 +24,7 @@ export function SampleGallery({ onSample }: { onSample: (blob: Blob, file: strin
     <section className="gallery" aria-labelledby="gallery-heading">
       <h2 id="gallery-heading">Sample photos</h2>
       <ul className="gallery-grid">
-        {samples.map((s) => (
+        {SAMPLES.map((s) => (
           <li key={s.file}>
             <button type="button" data-testid="gallery-item" data-file={s.file} aria-busy={busyFile === s.file} onClick={() => void pick(s)}>
               <img src={`samples/${s.file}`} alt="" loading="lazy" width={96} height={72} />
