@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
+import { defaultEntry } from '../src/app/shipped-index.ts';
 
 export const VIRTUAL_ID = 'virtual:shipped-model-files';
 const RESOLVED_ID = `\0${VIRTUAL_ID}`;
@@ -35,7 +36,6 @@ export function shippedModelFiles(publicDir: string): ShippedModelFiles {
   const index = read(INDEX) as { models?: { id?: unknown; url?: unknown; default?: unknown }[] };
   if (!Array.isArray(index.models)) throw new Error(`shipped models: ${INDEX} has no "models" list`);
   const models: Record<string, { modelJson: string; weights: string[] }> = {};
-  let defaultId: string | null = null;
   for (const m of index.models) {
     if (typeof m.id !== 'string' || typeof m.url !== 'string') throw new Error(`shipped models: an entry of ${INDEX} has no string id and url`);
     const manifest = (read(m.url) as { weightsManifest?: { paths?: unknown }[] }).weightsManifest;
@@ -47,9 +47,9 @@ export function shippedModelFiles(publicDir: string): ShippedModelFiles {
       return (group.paths as string[]).map((p) => new URL(p, base).pathname.slice(1));
     });
     models[m.id] = { modelJson: m.url, weights };
-    if (m.default === true && defaultId === null) defaultId = m.id;
   }
-  return { index: INDEX, defaultId: defaultId ?? (index.models[0]?.id as string | undefined) ?? null, models };
+  // Every entry has a string id by now.
+  return { index: INDEX, defaultId: (defaultEntry(index.models)?.id as string | undefined) ?? null, models };
 }
 
 export function shippedModels(): Plugin {

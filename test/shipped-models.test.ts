@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shippedModelFiles } from '../scripts/vite-shipped-models.ts';
+import { defaultEntry } from '../src/app/shipped-index.ts';
 
 const PUBLIC = path.resolve(__dirname, '../public');
 
@@ -51,6 +52,18 @@ describe('the shipped models\' files known at build time (virtual:shipped-model-
       'models/a/model.json': { weightsManifest: [{ paths: ['weights.bin'] }] },
     });
     expect(shippedModelFiles(dir).defaultId).toBe('a');
+  });
+
+  it('has one default rule with the page (startApp): the first entry marked true, else the first', () => {
+    const models = [{ id: 'a', url: 'models/a/model.json' }, { id: 'b', url: 'models/b/model.json', default: 'yes' }, { id: 'c', url: 'models/c/model.json', default: true }, { id: 'd', url: 'models/d/model.json', default: true }];
+    const dir = publicDir({
+      'models/index.json': { models },
+      ...Object.fromEntries(models.map((m) => [m.url, { weightsManifest: [{ paths: ['weights.bin'] }] }])),
+    });
+    expect(shippedModelFiles(dir).defaultId).toBe('c');
+    expect(defaultEntry(models)?.id).toBe('c');
+    expect(defaultEntry(models.slice(0, 2))?.id).toBe('a');
+    expect(defaultEntry([])).toBeUndefined();
   });
 
   it('fails the build, naming the file, on a missing or malformed list or model.json', () => {

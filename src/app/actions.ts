@@ -12,6 +12,7 @@ import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
 import { earlyFetch } from './early-fetch.ts';
+import { defaultEntry, type ShippedIndex } from './shipped-index.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
@@ -25,10 +26,6 @@ const set = (patch: Partial<AppState>) => get().set(patch);
 
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-interface ShippedIndex {
-  models: { id: string; url: string; default?: boolean }[];
 }
 
 /**
@@ -56,13 +53,13 @@ export async function startApp(): Promise<void> {
     // Models kept in this browser on earlier visits come from IndexedDB, with no network at all. A
     // shipped model (the first visit's) starts downloading meanwhile; a kept one is waited for.
     const saved = savedModelEntries().then((entries) => set({ models: [...get().models, ...entries.filter((e) => !get().models.some((m) => m.id === e.id))] }));
-    const fallback = index.models.find((m) => m.default) ?? index.models[0];
+    const fallback = defaultEntry(index.models);
     const rememberedId = rememberedModelId();
     if (rememberedId !== null && !shipped.some((m) => m.id === rememberedId)) await saved;
     const remembered = get().models.find((m) => m.id === rememberedId);
     const first = remembered ?? fallback;
     if (first) await selectModel(first.id);
-    if (!get().model && fallback && first.id !== fallback.id) {
+    if (!get().model && first && fallback && first.id !== fallback.id) {
       const why = get().error;
       await selectModel(fallback.id);
       if (why) set({ error: why });
