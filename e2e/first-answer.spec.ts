@@ -6,6 +6,7 @@
  * warm whatever the timing says (the rule "only if measured faster" is unit-tested in
  * test/backend-choice.test.ts). Every wait is on the page's own hooks, recorded as they change.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { holdRequests, sample, topLabel, watchErrors } from './support/app.ts';
 import { cliClassify } from './support/cli.ts';
@@ -25,6 +26,12 @@ declare global {
 }
 
 const MODEL = 'public/models/ghostnet_100_imagenette';
+
+/** The shipped models in list order, each with the name its model.json's metadata gives. */
+function readShippedModels(): { id: string; name: string }[] {
+  const index = JSON.parse(readFileSync('public/models/index.json', 'utf8')) as { models: { id: string; url: string }[] };
+  return index.models.map((m) => ({ id: m.id, name: (JSON.parse(readFileSync(`public/${m.url}`, 'utf8')) as { userDefinedMetadata: { ghostnet: { name: string } } }).userDefinedMetadata.ghostnet.name }));
+}
 
 const shared = useSharedPage(async (context) => {
   await context.addInitScript(() => {
@@ -125,6 +132,10 @@ test('a first visit asks for the default model\'s list, model.json and weights a
     await page.goto('./');
     // model.json is still held back (its response unread), yet the weights have been asked for.
     await weightsAsked;
+    // No model is loaded yet, and the selector already names every shipped model as its metadata does.
+    const names = readShippedModels().map((m) => m.name);
+    await expect(page.getByTestId('model-select').locator('option:not([value=""])')).toHaveText(names);
+    expect(await page.getByTestId('model-status').getAttribute('data-status')).not.toBe('ready');
     await modelJson.release();
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
     await expect(page.getByTestId('model-select')).toHaveValue('ghostnet_100_imagenette');

@@ -18,8 +18,11 @@ export interface ShippedModelFiles {
   /** The model list, relative to the page. */
   readonly index: string;
   readonly defaultId: string | null;
-  /** Per model id: its model.json and weight files, relative to the page. */
-  readonly models: Readonly<Record<string, { readonly modelJson: string; readonly weights: readonly string[] }>>;
+  /**
+   * Per model id: its model.json and weight files, relative to the page, and its name from the
+   * model.json's metadata (so the model selector names every shipped model before any is loaded).
+   */
+  readonly models: Readonly<Record<string, { readonly modelJson: string; readonly weights: readonly string[]; readonly name?: string }>>;
 }
 
 const INDEX = 'models/index.json';
@@ -35,10 +38,11 @@ export function shippedModelFiles(publicDir: string): ShippedModelFiles {
   };
   const index = read(INDEX) as { models?: { id?: unknown; url?: unknown; default?: unknown }[] };
   if (!Array.isArray(index.models)) throw new Error(`shipped models: ${INDEX} has no "models" list`);
-  const models: Record<string, { modelJson: string; weights: string[] }> = {};
+  const models: Record<string, { modelJson: string; weights: string[]; name?: string }> = {};
   for (const m of index.models) {
     if (typeof m.id !== 'string' || typeof m.url !== 'string') throw new Error(`shipped models: an entry of ${INDEX} has no string id and url`);
-    const manifest = (read(m.url) as { weightsManifest?: { paths?: unknown }[] }).weightsManifest;
+    const modelJson = read(m.url) as { weightsManifest?: { paths?: unknown }[]; userDefinedMetadata?: { ghostnet?: { name?: unknown } } };
+    const manifest = modelJson.weightsManifest;
     if (!Array.isArray(manifest)) throw new Error(`shipped models: ${m.url} has no weights manifest`);
     // Weight paths are relative to their model.json (as TF.js resolves them).
     const base = new URL(m.url, 'https://page.invalid/');
@@ -46,7 +50,8 @@ export function shippedModelFiles(publicDir: string): ShippedModelFiles {
       if (!Array.isArray(group.paths) || !group.paths.every((p) => typeof p === 'string')) throw new Error(`shipped models: ${m.url} has a weights group without paths`);
       return (group.paths as string[]).map((p) => new URL(p, base).pathname.slice(1));
     });
-    models[m.id] = { modelJson: m.url, weights };
+    const name = modelJson.userDefinedMetadata?.ghostnet?.name;
+    models[m.id] = { modelJson: m.url, weights, ...(typeof name === 'string' && name.trim() ? { name } : {}) };
   }
   // Every entry has a string id by now.
   return { index: INDEX, defaultId: (defaultEntry(index.models)?.id as string | undefined) ?? null, models };

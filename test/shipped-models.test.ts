@@ -25,6 +25,8 @@ describe('the shipped models\' files known at build time (virtual:shipped-model-
     for (const m of index.models) {
       const entry = files.models[m.id];
       expect(entry.modelJson).toBe(m.url);
+      // Named as its own metadata names it (what the page shows once the model is loaded).
+      expect(entry.name).toBe((JSON.parse(readFileSync(path.join(PUBLIC, m.url), 'utf8')) as { userDefinedMetadata: { ghostnet: { name: string } } }).userDefinedMetadata.ghostnet.name);
       expect(entry.weights.length).toBeGreaterThan(0);
       for (const w of entry.weights) expect(existsSync(path.join(PUBLIC, w)), w).toBe(true);
     }

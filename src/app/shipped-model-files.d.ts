@@ -4,7 +4,7 @@ declare module 'virtual:shipped-model-files' {
     /** The model list, relative to the page. */
     readonly index: string;
     readonly defaultId: string | null;
-    /** Per shipped model id: its model.json and weight files, relative to the page. */
-    readonly models: Readonly<Record<string, { readonly modelJson: string; readonly weights: readonly string[] }>>;
+    /** Per shipped model id: its model.json and weight files, relative to the page, and its metadata's name. */
+    readonly models: Readonly<Record<string, { readonly modelJson: string; readonly weights: readonly string[]; readonly name?: string }>>;
   };
 }
