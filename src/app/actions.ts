@@ -11,8 +11,7 @@ import { webglRendererString } from '../runtime/gpu-survey.ts';
 import { webgpuReport } from '../runtime/webgpu.ts';
 import { progressFetch } from '../runtime/fetch-progress.ts';
 import { keepShippedWeights } from './pwa/keepWeights.ts';
-import { SHIPPED_MODEL_FILES } from 'virtual:shipped-model-files';
-import { earlyFetch } from './early-fetch.ts';
+import { earlyFetch, shippedModel } from './early-fetch.ts';
 import { defaultEntry, type ShippedIndex } from './shipped-index.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
 import { pixelsFromBlob } from './pixels.ts';
@@ -27,11 +26,6 @@ const set = (patch: Partial<AppState>) => get().set(patch);
 
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A shipped model's name as the build read it from its model.json (own keys only), or undefined. */
-function shippedModelName(id: string): string | undefined {
-  return Object.hasOwn(SHIPPED_MODEL_FILES.models, id) ? SHIPPED_MODEL_FILES.models[id].name : undefined;
 }
 
 /**
@@ -56,7 +50,7 @@ export async function startApp(): Promise<void> {
     const index = (await res.json()) as ShippedIndex;
     // Named from the build's reading of each model.json (virtual:shipped-model-files), so the selector
     // neither shows bare ids nor changes its text when the first model is ready.
-    const shipped: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: shippedModelName(m.id) ?? m.id, source: m.url, builtIn: true }));
+    const shipped: ModelEntry[] = index.models.map((m) => ({ id: m.id, name: shippedModel(m.id)?.name ?? m.id, source: m.url, builtIn: true }));
     set({ models: shipped });
     // Models kept in this browser on earlier visits come from IndexedDB, with no network at all. A
     // shipped model (the first visit's) starts downloading meanwhile; a kept one is waited for.

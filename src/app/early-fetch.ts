@@ -36,13 +36,16 @@ function remembered(): string | null {
   }
 }
 
+/** A shipped model's files and name as the build listed them; own keys only, so an id (a remembered one, say) is never looked up on the object's prototype. */
+export function shippedModel(id: string | null): (typeof SHIPPED_MODEL_FILES.models)[string] | undefined {
+  return id !== null && Object.hasOwn(SHIPPED_MODEL_FILES.models, id) ? SHIPPED_MODEL_FILES.models[id] : undefined;
+}
+
 function prefetch(): void {
   try {
     start(SHIPPED_MODEL_FILES.index);
-    const id = remembered() ?? SHIPPED_MODEL_FILES.defaultId;
-    // Own keys only: a remembered id is never looked up on the object's prototype.
-    if (id === null || !Object.hasOwn(SHIPPED_MODEL_FILES.models, id)) return;
-    const first = SHIPPED_MODEL_FILES.models[id];
+    const first = shippedModel(remembered() ?? SHIPPED_MODEL_FILES.defaultId);
+    if (!first) return;
     start(first.modelJson);
     for (const path of first.weights) start(path);
   } catch {
