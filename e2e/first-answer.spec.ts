@@ -144,3 +144,29 @@ test('a first visit asks for the default model\'s list, model.json and weights a
     await context.close();
   }
 });
+
+test('a sample photo is classified from the copy its gallery button already loaded: no second request to the server', async ({ browser }, testInfo) => {
+  test.setTimeout(240_000);
+  // A context of its own, with no service worker and no routes (a route would turn the HTTP cache off).
+  const context = await browser.newContext({ baseURL: baseURLOf(testInfo) });
+  try {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto('./');
+    const file = 'n03888257_32670.JPEG';
+    const item = page.locator(`[data-testid="gallery-item"][data-file="${file}"]`);
+    // The gallery's own image has loaded (from the server).
+    await expect.poll(() => item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 120_000 }).toBe(true);
+    await item.click();
+    await expect(page.locator('#predictions-heading')).toContainText(file, { timeout: 180_000 });
+    // The click's fetch of the photo: served by the browser's cache, 0 bytes over the network (a
+    // revalidation would transfer the response's headers at least).
+    const fetched = await page.evaluate((name) => performance.getEntriesByType('resource')
+      .filter((e) => e.name.endsWith(`/samples/${name}`) && (e as PerformanceResourceTiming).initiatorType === 'fetch')
+      .map((e) => (e as PerformanceResourceTiming).transferSize), file);
+    expect(fetched).toEqual([0]);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

@@ -14,7 +14,7 @@ import { keepShippedWeights } from './pwa/keepWeights.ts';
 import { earlyFetch, shippedModel } from './early-fetch.ts';
 import { defaultEntry, type ShippedIndex } from './shipped-index.ts';
 import { GHOSTNET_PIPELINE, inputTensor, type InputPipeline } from './input/pipeline.ts';
-import { pixelsFromBlob } from './pixels.ts';
+import { pixelsFromBlob, warmPhotoPath } from './pixels.ts';
 import { SETTINGS } from './settings.ts';
 import { rememberModel, rememberedModelId, savedModelEntries } from './cache/savedModels.ts';
 import { chosenSize, rememberSize } from './inputSizes.ts';
@@ -44,6 +44,9 @@ export async function startApp(): Promise<void> {
   // first module ran): starting wasm takes the main thread for a while, and the download does not
   // wait behind it.
   backendStarted = planned.then((plan) => startPlanned(plan));
+  // While the weights download (the main thread would wait): the first photo's decode and resize,
+  // warmed (pixels.ts; any output size runs the same code).
+  void backendStarted.then(() => warmPhotoPath((p) => GHOSTNET_PIPELINE.resize(p, 160, null))).catch(() => {});
   try {
     const res = await listed;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

@@ -28,6 +28,26 @@ export function pixelsOf(source: CanvasImageSource, width: number, height: numbe
   return { width, height, data: img.data, channels: 4 };
 }
 
+/**
+ * Run a photo's whole path once on a tiny made-up image, so the first real photo does not pay for
+ * it: Chromium connects a 2D canvas to the GPU process on its first draw (a wait of tens of
+ * milliseconds on the main thread, longer while the GPU process is busy), and the resize code
+ * runs slowly until the JavaScript engine has compiled it. The app calls this while the first
+ * model downloads, when the main thread would otherwise wait.
+ */
+export async function warmPhotoPath(resize: (pixels: PixelBuffer) => unknown): Promise<void> {
+  const side = 8;
+  const bitmap = await createImageBitmap(new ImageData(side, side), DECODE);
+  try {
+    pixelsOf(bitmap, side, side);
+  } finally {
+    bitmap.close();
+  }
+  // A sample photo's size: enough iterations for the engine to optimise the loops.
+  const w = 224;
+  resize({ width: w, height: w, data: new Uint8ClampedArray(w * w * 4), channels: 4 });
+}
+
 export class ImageInputError extends Error {
   override name = 'ImageInputError';
 }

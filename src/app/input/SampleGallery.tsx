@@ -10,7 +10,9 @@ export function SampleGallery({ onSample }: { onSample: (blob: Blob, file: strin
   const pick = async (sample: Sample) => {
     setBusyFile(sample.file);
     try {
-      const res = await fetch(`samples/${sample.file}`);
+      // The copy the button's <img> already loaded, from the browser's cache: asking the server again
+      // (the photos are served no-cache) would only get a 304, after a round trip, while the page loads.
+      const res = await fetch(`samples/${sample.file}`, { cache: 'force-cache' });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       await onSample(await res.blob(), sample.file);
     } catch (e) {
