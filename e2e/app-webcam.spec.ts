@@ -44,13 +44,31 @@ test.beforeAll(async ({}, testInfo) => {
         if (type === 'devicechange') d.__deviceWatchers++;
         addEventListener(type, ...rest);
       };
+      // While __holdEnumerations is set, the camera list is not answered until __releaseEnumerations().
+      const h = window as unknown as { __holdEnumerations: boolean; __heldEnumerations: number; __answeredEnumerations: number; __userMediaCalls: number; __releaseEnumerations: () => void };
+      h.__holdEnumerations = false;
+      h.__heldEnumerations = 0;
+      h.__answeredEnumerations = 0;
+      h.__userMediaCalls = 0;
+      const held: (() => void)[] = [];
+      h.__releaseEnumerations = () => {
+        h.__holdEnumerations = false;
+        for (const go of held.splice(0)) go();
+      };
       const enumerateDevices = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
-      navigator.mediaDevices.enumerateDevices = () => {
+      navigator.mediaDevices.enumerateDevices = async () => {
         d.__enumerations++;
-        return enumerateDevices();
+        if (h.__holdEnumerations) {
+          h.__heldEnumerations++;
+          await new Promise<void>((resolve) => held.push(resolve));
+        }
+        const list = await enumerateDevices();
+        h.__answeredEnumerations++;
+        return list;
       };
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = async (constraints) => {
+        h.__userMediaCalls++;
         const stream = await original(constraints);
         w.__streams.push(stream);
         return stream;
@@ -183,4 +201,28 @@ test('stop ends every camera track; the front/rear choice survives a reload', as
   await page.getByTestId('camera-facing').selectOption('user');
   expect(errors).toEqual([]);
   expect(foreign).toEqual([]);
+});
+
+test('a stop while the camera is still starting wins: the camera does not come on afterwards', async () => {
+  const { page, errors } = shared;
+  type Hooks = { __holdEnumerations: boolean; __heldEnumerations: number; __answeredEnumerations: number; __userMediaCalls: number; __releaseEnumerations: () => void };
+  const hooks = () => page.evaluate(() => { const h = window as unknown as Hooks; return { held: h.__heldEnumerations, answered: h.__answeredEnumerations, asked: h.__userMediaCalls }; });
+  await expect(page.getByTestId('webcam-start')).toBeVisible();
+  // The start waits for the camera list, held back here; the stop comes meanwhile.
+  await page.evaluate(() => { (window as unknown as Hooks).__holdEnumerations = true; });
+  const before = await hooks();
+  await page.getByTestId('webcam-start').click();
+  await expect.poll(async () => (await hooks()).held).toBeGreaterThan(before.held);
+  await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'starting');
+  await page.getByTestId('webcam-stop').click();
+  await expect(page.getByTestId('webcam-start')).toBeVisible();
+  const stopped = await hooks();
+  await page.evaluate(() => (window as unknown as Hooks).__releaseEnumerations());
+  // The start then gets its list, and must give up: no camera is asked for, none runs.
+  await expect.poll(async () => (await hooks()).answered).toBeGreaterThan(stopped.answered);
+  expect((await hooks()).asked).toBe(before.asked);
+  expect(await liveTracks(page)).toBe(0);
+  await expect(page.getByTestId('webcam-video')).toHaveAttribute('data-status', 'idle');
+  await expect(page.getByTestId('webcam-start')).toBeVisible();
+  expect(errors).toEqual([]);
 });

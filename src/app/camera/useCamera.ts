@@ -51,13 +51,19 @@ export function useCamera(onError: (message: string) => void): UseCamera {
     };
   }, []);
 
+  // Each open and each stop takes a new number: an open that a stop (or a newer open) overtook while
+  // it waited for the camera list gives up instead of starting the camera after all.
+  const opens = useRef(0);
+
   const open = useCallback(async (id: string, facing: FacingMode) => {
     const camera = cameraRef.current;
     if (!camera) return;
+    const mine = ++opens.current;
     watchDevices();
     setStatus('starting');
     try {
       const cameras = await listCameras();
+      if (mine !== opens.current) return;
       if (navigator.mediaDevices && cameras.length === 0) throw new CameraError('No camera was found. Connect a camera and press Start camera again; photos and samples still work.', 'not-found');
       await camera.start({ deviceId: id || undefined, facingMode: facing });
       if (!camera.active) return; // stopped while starting
@@ -73,6 +79,7 @@ export function useCamera(onError: (message: string) => void): UseCamera {
   const start = useCallback(() => open(deviceId, facingMode), [open, deviceId, facingMode]);
 
   const stop = useCallback(() => {
+    opens.current++;
     cameraRef.current?.stop();
     setStatus('idle');
   }, []);
