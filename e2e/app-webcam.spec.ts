@@ -13,6 +13,15 @@ const LEAK_FRAMES = Number(process.env.E2E_WEBCAM_FRAMES ?? 100);
 
 let browser: Browser;
 let shared: SharedPage;
+
+/** The camera-list hold and the counters the init script below installs on the page's window. */
+interface CameraListHooks {
+  __holdEnumerations: boolean;
+  __heldEnumerations: number;
+  __answeredEnumerations: number;
+  __userMediaCalls: number;
+  __releaseEnumerations: () => void;
+}
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({}, testInfo) => {
@@ -45,7 +54,7 @@ test.beforeAll(async ({}, testInfo) => {
         addEventListener(type, ...rest);
       };
       // While __holdEnumerations is set, the camera list is not answered until __releaseEnumerations().
-      const h = window as unknown as { __holdEnumerations: boolean; __heldEnumerations: number; __answeredEnumerations: number; __userMediaCalls: number; __releaseEnumerations: () => void };
+      const h = window as unknown as CameraListHooks;
       h.__holdEnumerations = false;
       h.__heldEnumerations = 0;
       h.__answeredEnumerations = 0;
@@ -205,11 +214,10 @@ test('stop ends every camera track; the front/rear choice survives a reload', as
 
 test('a stop while the camera is still starting wins: the camera does not come on afterwards', async () => {
   const { page, errors } = shared;
-  type Hooks = { __holdEnumerations: boolean; __heldEnumerations: number; __answeredEnumerations: number; __userMediaCalls: number; __releaseEnumerations: () => void };
-  const hooks = () => page.evaluate(() => { const h = window as unknown as Hooks; return { held: h.__heldEnumerations, answered: h.__answeredEnumerations, asked: h.__userMediaCalls }; });
+  const hooks = () => page.evaluate(() => { const h = window as unknown as CameraListHooks; return { held: h.__heldEnumerations, answered: h.__answeredEnumerations, asked: h.__userMediaCalls }; });
   await expect(page.getByTestId('webcam-start')).toBeVisible();
   // The start waits for the camera list, held back here; the stop comes meanwhile.
-  await page.evaluate(() => { (window as unknown as Hooks).__holdEnumerations = true; });
+  await page.evaluate(() => { (window as unknown as CameraListHooks).__holdEnumerations = true; });
   const before = await hooks();
   await page.getByTestId('webcam-start').click();
   await expect.poll(async () => (await hooks()).held).toBeGreaterThan(before.held);
@@ -217,7 +225,7 @@ test('a stop while the camera is still starting wins: the camera does not come o
   await page.getByTestId('webcam-stop').click();
   await expect(page.getByTestId('webcam-start')).toBeVisible();
   const stopped = await hooks();
-  await page.evaluate(() => (window as unknown as Hooks).__releaseEnumerations());
+  await page.evaluate(() => (window as unknown as CameraListHooks).__releaseEnumerations());
   // The start then gets its list, and must give up: no camera is asked for, none runs.
   await expect.poll(async () => (await hooks()).answered).toBeGreaterThan(stopped.answered);
   expect((await hooks()).asked).toBe(before.asked);

@@ -238,7 +238,7 @@ export async function loadModel(source: ModelSource, options: { onProgress?: (fr
   const { userDefinedMetadata, weightSpecs, weightData } = await readArtifacts(source, options);
   if (modelArchitecture(userDefinedMetadata) === LAB_ARCHITECTURE) {
     const metadata = labMetadataFromArtifacts(userDefinedMetadata);
-    const bytes = new tf.io.CompositeArrayBuffer(weightData).slice();
+    const bytes = wholeBuffer(weightData);
     return LabModel.fromWeights(metadata, weightSpecs, bytes, await sha256Hex(bytes));
   }
   return ghostNetFrom(userDefinedMetadata, weightSpecs, weightData);
